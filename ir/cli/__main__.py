@@ -1,0 +1,3 @@
+from ir.cli import app
+
+app(prog_name="ir")
