@@ -1,0 +1,177 @@
+"""Small helpers shared by the parsers: splitting, numbers, document types, languages, pages.
+
+Parsers keep values as the database gave them (trimmed); normalisation for matching is the job of
+:mod:`ir.normalize` (consolidation), not of the parsers.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WS = re.compile(r"\s+")
+
+
+def clean(value: str | None) -> str | None:
+    """Trim and fold inner runs of white space; empty becomes None."""
+    if value is None:
+        return None
+    value = _WS.sub(" ", value).strip()
+    return value or None
+
+
+def split_list(value: str | None, seps: str = ";") -> list[str]:
+    """Split on any of the separator characters, dropping empty items ("张三;李四;" -> 2 items)."""
+    if not value:
+        return []
+    pattern = "[" + re.escape(seps) + "]"
+    return [v for v in (clean(p) for p in re.split(pattern, value)) if v]
+
+
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d|21\d\d)(?!\d)")
+
+
+def parse_year(value: str | None) -> int | None:
+    if not value:
+        return None
+    m = _YEAR.search(value)
+    return int(m.group(1)) if m else None
+
+
+def parse_int(value: str | None) -> int | None:
+    if not value:
+        return None
+    m = re.search(r"\d+", value.replace(",", ""))
+    return int(m.group(0)) if m else None
+
+
+def split_pages(value: str | None) -> tuple[str | None, str | None]:
+    """'168-170' -> ('168', '170'); 'e1234' -> ('e1234', None). Abbreviated ranges are left as given."""
+    value = clean(value)
+    if not value:
+        return None, None
+    parts = re.split(r"\s*[-–—‐‑~～]\s*", value, maxsplit=1)
+    first = clean(parts[0])
+    last = clean(parts[1]) if len(parts) > 1 else None
+    if last:
+        last = last.split("+")[0].strip() or None
+    return first, last
+
+
+_DOCTYPES = {
+    # WoS DT / PT, Scopus, EI, CNKI, RIS TY -> ir's document types
+    "article": "article",
+    "journal article": "article",
+    "journal": "article",
+    "jour": "article",
+    "期刊": "article",
+    "期刊论文": "article",
+    "review": "review",
+    "proceedings paper": "proceedings paper",
+    "conference paper": "proceedings paper",
+    "conference article": "proceedings paper",
+    "conference proceeding": "proceedings paper",
+    "conf": "proceedings paper",
+    "cpaper": "proceedings paper",
+    "会议": "proceedings paper",
+    "会议论文": "proceedings paper",
+    "国际会议": "proceedings paper",
+    "editorial material": "editorial",
+    "editorial": "editorial",
+    "letter": "letter",
+    "note": "note",
+    "correction": "correction",
+    "erratum": "correction",
+    "correction, addition": "correction",
+    "retraction": "retraction",
+    "retracted publication": "retraction",
+    "meeting abstract": "meeting abstract",
+    "book chapter": "book chapter",
+    "chap": "book chapter",
+    "book": "book",
+    "thesis": "thesis",
+    "dissertation": "thesis",
+    "thes": "thesis",
+    "硕士": "thesis",
+    "博士": "thesis",
+    "学位论文": "thesis",
+    "报纸": "newspaper article",
+    "newspaper article": "newspaper article",
+    "patent": "patent",
+    "专利": "patent",
+    "data paper": "data paper",
+    "early access": "article",
+    "article in press": "article",
+    "reprint": "reprint",
+    "news item": "news",
+    "book review": "book review",
+    "biographical-item": "biography",
+}
+
+
+def doc_type(raw: str | None) -> str | None:
+    """Normalise a document type; for WoS "Article; Proceedings Paper" the first recognised part wins."""
+    raw = clean(raw)
+    if not raw:
+        return None
+    key = raw.casefold()
+    if key in _DOCTYPES:
+        return _DOCTYPES[key]
+    for part in re.split(r"[;,/]", key):
+        part = part.strip()
+        if part in _DOCTYPES:
+            return _DOCTYPES[part]
+    return key
+
+
+_LANGS = {
+    "english": "en", "eng": "en", "en": "en", "英文": "en", "英语": "en",
+    "chinese": "zh", "chi": "zh", "zho": "zh", "zh": "zh", "中文": "zh", "汉语": "zh",
+    "german": "de", "french": "fr", "spanish": "es", "portuguese": "pt", "japanese": "ja",
+    "russian": "ru", "korean": "ko", "italian": "it",
+}
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def language(raw: str | None) -> str | None:
+    raw = clean(raw)
+    if not raw:
+        return None
+    return _LANGS.get(raw.casefold(), raw.casefold())
+
+
+def has_han(text: str | None) -> bool:
+    """Whether the text contains Chinese characters (decides a title's or name's language)."""
+    return bool(text and _HAN.search(text))
+
+
+def text_lang(text: str | None) -> str | None:
+    if not text:
+        return None
+    return "zh" if has_han(text) else "en"
+
+
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def find_doi(value: str | None) -> str | None:
+    """The DOI inside a value such as 'https://doi.org/10.1/x' or 'DOI: 10.1/x' (as written, not normalised)."""
+    if not value:
+        return None
+    m = _DOI.search(value)
+    return m.group(0).rstrip(".,;") if m else None
+
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+
+
+def find_emails(value: str | None) -> list[str]:
+    return _EMAIL.findall(value or "")
+
+
+_ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
+
+
+def find_orcid(value: str | None) -> str | None:
+    m = _ORCID.search(value or "")
+    return m.group(0) if m else None
