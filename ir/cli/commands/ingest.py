@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ir.cli import store
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 

@@ -1,0 +1,128 @@
+"""Ingest: accounting (read = stored + quarantined), idempotency, and clear errors for bad files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+
+from ir.ingest import ingest_paths, list_quarantine
+from ir.store.tables.ingest import ingest_batches, quarantine, source_records
+
+WOS_RECORD = """PT J
+AU Zhang, S
+   Li, W
+AF Zhang, San
+   Li, Wei
+TI Catalytic oxidation of CO over {title} catalysts
+SO JOURNAL OF CATALYSIS
+DT Article
+C1 [Zhang, San; Li, Wei] Dalian Univ Technol, Sch Chem Engn, Dalian 116024, Peoples R China.
+PY 2021
+VL 12
+BP 100
+EP 110
+DI 10.1000/jcat.{n}
+UT WOS:0000000000{n:05d}
+ER
+"""
+
+
+def wos_file(n: int, start: int = 0) -> str:
+    body = "".join(WOS_RECORD.format(title=f"Pt-{i}", n=i) for i in range(start, start + n))
+    return "FN Clarivate Analytics Web of Science\nVR 1.0\n" + body + "EF\n"
+
+
+def counts(store) -> dict:
+    with store.connect() as conn:
+        return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
+                for t in (ingest_batches, source_records, quarantine)}
+
+
+def test_every_record_is_stored_or_quarantined_and_reingest_changes_nothing(store, tmp_path):
+    good = tmp_path / "savedrecs.txt"
+    good.write_text(wos_file(5), encoding="utf-8-sig")
+    truncated = tmp_path / "truncated.txt"
+    truncated.write_text(wos_file(3, start=10)[:-60], encoding="utf-8")  # cut inside the last record
+
+    first = ingest_paths(store, [tmp_path])
+    by_name = {os.path.basename(r.path): r for r in first}
+    assert by_name["savedrecs.txt"].format == "wos-plain"
+    assert by_name["savedrecs.txt"].encoding == "utf-8-sig"
+    assert (by_name["savedrecs.txt"].records_read, by_name["savedrecs.txt"].stored) == (5, 5)
+    t = by_name["truncated.txt"]
+    assert t.records_read == t.stored + t.quarantined == 3 and t.quarantined == 1
+    snapshot = counts(store)
+    with store.connect() as conn:
+        stamps = conn.execute(sa.select(source_records.c.source_id, source_records.c.updated_at)).all()
+
+    again = ingest_paths(store, [good, truncated])
+    assert [(r.records_read, r.stored, r.quarantined) for r in again] == [(5, 5, 0), (3, 2, 1)]
+    assert counts(store) == snapshot == {"ingest_batches": 2, "source_records": 7, "quarantine": 1}
+    with store.connect() as conn:
+        assert conn.execute(sa.select(source_records.c.source_id, source_records.c.updated_at)).all() == stamps
+
+    [q] = list_quarantine(store)
+    assert q["path"].endswith("truncated.txt") and q["record_no"] == 3 and q["reason"]
+
+
+def test_a_record_exported_again_in_another_file_is_one_source_record(store, tmp_path):
+    (tmp_path / "a.txt").write_text(wos_file(3), encoding="utf-8")
+    (tmp_path / "b.txt").write_text(wos_file(3, start=2), encoding="utf-8")  # record 2 again
+    results = ingest_paths(store, [tmp_path])
+    assert sum(r.stored for r in results) == 6
+    assert counts(store)["source_records"] == 5
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20, "binary file"),
+        ("Lorem ipsum dolor sit amet\nconsectetur\n".encode(), "unknown format"),
+        (b"", "empty file"),
+    ],
+)
+def test_unreadable_files_are_quarantined_whole_with_a_reason(store, tmp_path, content, message):
+    bad = tmp_path / "export.txt"
+    bad.write_bytes(content)
+    [res] = ingest_paths(store, [bad])
+    assert message in res.error and res.stored == 0
+    if content:
+        [q] = list_quarantine(store)
+        assert q["record_no"] == 0 and message in q["reason"]
+
+
+def run_cli(*args, cwd):
+    env = dict(os.environ, IR_DATABASE_URL=f"sqlite:///{cwd}/ir.sqlite")
+    return subprocess.run([sys.executable, "-m", "ir.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_json_reports_per_file_counts_and_exit_status(tmp_path):
+    good = tmp_path / "in" / "wos.txt"
+    good.parent.mkdir()
+    good.write_text(wos_file(4), encoding="utf-8")
+    (tmp_path / "in" / "notes.bin").write_bytes(bytes(range(256)) * 10)
+
+    proc = run_cli("ingest", "--json", str(tmp_path / "in"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr  # something could be read
+    files = {os.path.basename(f["path"]): f for f in json.loads(proc.stdout)["files"]}
+    assert files["wos.txt"] == {"path": str(good), "format": "wos-plain", "encoding": "utf-8",
+                                "records_read": 4, "stored": 4, "quarantined": 0}
+    assert files["notes.bin"]["records_read"] == 0 and "binary" in files["notes.bin"]["error"]
+
+    only_bad = run_cli("ingest", str(tmp_path / "in" / "notes.bin"), cwd=tmp_path)
+    assert only_bad.returncode == 1
+    assert "notes.bin" in only_bad.stderr and "binary file" in only_bad.stderr
+    assert "Traceback" not in only_bad.stderr
+
+    missing = run_cli("ingest", str(tmp_path / "nope.txt"), cwd=tmp_path)
+    assert missing.returncode == 1 and "nope.txt" in missing.stderr and "Traceback" not in missing.stderr
+
+    listing = run_cli("quarantine", "--json", cwd=tmp_path)
+    rows = [json.loads(line) for line in listing.stdout.splitlines()]
+    assert any(r["path"].endswith("notes.bin") and "binary" in r["reason"] for r in rows)
