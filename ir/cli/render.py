@@ -1,0 +1,33 @@
+"""Printing stage reports: one table per report, from its ``as_table()`` rows."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def rows_of(report) -> list[dict]:
+    rows = report.as_table() if hasattr(report, "as_table") else report
+    if isinstance(rows, dict):
+        return [{"measure": k, "value": v} for k, v in rows.items()]
+    return list(rows or [])
+
+
+def table(title: str, rows: list[dict]) -> Table:
+    t = Table(title=title, title_justify="left")
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    for c in cols:
+        numeric = all(isinstance(r.get(c), (int, float)) for r in rows if r.get(c) is not None)
+        t.add_column(str(c), justify="right" if numeric else "left")
+    for r in rows:
+        t.add_row(*["" if r.get(c) is None else (f"{r[c]:.2f}" if isinstance(r[c], float) else str(r[c])) for c in cols])
+    return t
+
+
+def print_report(title: str, report) -> None:
+    out.print(table(title, rows_of(report)))
+    for note in getattr(report, "attention", lambda: [])():
+        out.print(f"  [yellow]attention:[/] {note}")
