@@ -1,0 +1,48 @@
+"""``ir serve-flows``: the watch-folder deployment, for a Prefect server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from ir.cli import settings
+from ir.cli.render import err
+
+
+def serve_flows_cmd(
+    ctx: typer.Context,
+    inbox: Path = typer.Option(Path("var/inbox"), "--inbox", help="The watch folder librarians drop exports into."),
+    interval: int = typer.Option(300, "--interval", help="Seconds between runs over the inbox."),
+    settle_seconds: float = typer.Option(5.0, "--settle", help="Skip files modified more recently than this."),
+) -> None:
+    """Serve the pipeline: the inbox on a schedule, and on-demand runs of every stage, from Prefect's UI."""
+    from prefect import serve
+
+    from flows.pipeline import inbox_flow, pipeline_flow
+    from flows.stages import attribute_flow, consolidate_flow, index_flow, ingest_flow, tag_flow
+
+    if not os.environ.get("PREFECT_API_URL"):
+        err.print("[red]error:[/] schedules need a Prefect server: run `prefect server start` and set "
+                  "PREFECT_API_URL=http://127.0.0.1:4200/api (see the README's section for librarians)")
+        raise typer.Exit(2)
+    cfg = settings(ctx)
+    inbox = inbox.resolve()
+    inbox.mkdir(parents=True, exist_ok=True)
+    common = {"database_url": cfg.database_url, "search_url": cfg.search_url,
+              "dictionaries": str(cfg.dictionaries.resolve()),
+              "config_file": str(cfg.config_file.resolve()) if cfg.config_file else None}
+    err.print(f"serving: inbox {inbox} every {interval} s; stage flows on demand")
+    serve(
+        inbox_flow.to_deployment(name="inbox", interval=interval, tags=["ir"],
+                                 parameters={"inbox": str(inbox), "settle_seconds": settle_seconds, **common}),
+        pipeline_flow.to_deployment(name="on-demand", tags=["ir"], parameters=common),
+        ingest_flow.to_deployment(name="on-demand", tags=["ir"], parameters={"database_url": cfg.database_url}),
+        *[f.to_deployment(name="on-demand", tags=["ir"], parameters=common)
+          for f in (consolidate_flow, attribute_flow, tag_flow, index_flow)],
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve-flows")(serve_flows_cmd)
