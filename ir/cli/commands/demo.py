@@ -1,0 +1,99 @@
+"""``ir demo``: the whole pipeline on a generated demo institution, then where to look."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import typer
+
+from ir.cli import settings
+from ir.cli.render import out, print_report
+
+
+def demo_cmd(
+    ctx: typer.Context,
+    folder: Path = typer.Option(Path("var/demo"), "--out", help="Where the demo institution's files go."),
+    works: int = typer.Option(300, help="Number of true works to generate."),
+    people: int = typer.Option(200, help="Number of people in the demo dictionaries."),
+    fresh: bool = typer.Option(False, "--fresh", help="Start from an empty database and new demo files."),
+    with_prefect: bool = typer.Option(True, "--prefect/--no-prefect",
+                                      help="Run as a Prefect flow (ephemeral mode without a server)."),
+) -> None:
+    """Generate the demo institution's exports, run the whole pipeline on them, and say where to look."""
+    from ir.demo import generate
+
+    cfg = settings(ctx)
+    folder = folder.resolve()
+    if fresh:
+        shutil.rmtree(folder, ignore_errors=True)
+        if cfg.database_url.startswith("sqlite:///"):
+            db = Path(cfg.database_url.removeprefix("sqlite:///"))
+            for f in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+                f.unlink(missing_ok=True)
+    if not (folder / "exports").is_dir():
+        generate(folder, works=works, people=people)
+    cfg = cfg.with_overrides(dictionaries=folder / "dictionaries")
+    exports = folder / "exports"
+
+    if with_prefect:
+        from flows.pipeline import pipeline_flow
+
+        summary = pipeline_flow(paths=[str(exports)], database_url=cfg.database_url, search_url=cfg.search_url,
+                                dictionaries=str(cfg.dictionaries),
+                                config_file=str(cfg.config_file) if cfg.config_file else None)
+        files = summary["files"]
+        out.print(f"pipeline: {len(files)} files, {sum(f['stored'] for f in files)} records stored, "
+                  f"{sum(f['quarantined'] for f in files)} quarantined; stage seconds: "
+                  + ", ".join(f"{k} {v:.1f}" for k, v in summary["timings"].items()))
+    else:
+        from ir import pipeline
+        from ir.store import open_store
+
+        for res in pipeline.run(open_store(cfg.database_url), cfg, [exports]):
+            print_report(f"{res.name} ({res.seconds:.1f} s)", res.report)
+
+    results = _after_pipeline(cfg, folder)
+    _where_to_look(cfg, folder, results)
+
+
+def _after_pipeline(cfg, folder: Path) -> dict:
+    """The demo's products beyond the stores: the works export and, when available, the annual extract."""
+    from ir.store import open_store
+
+    store = open_store(cfg.database_url)
+    products = {}
+    try:
+        from ir.export import export_works
+
+        path = folder / "works.jsonl"
+        with open(path, "w", encoding="utf-8") as fh:
+            export_works(store, fh)
+        products["works export"] = path
+    except ImportError:
+        pass
+    try:
+        from ir.report import demo_extract
+
+        products["annual extract"] = demo_extract(store, cfg, folder)
+    except ImportError:
+        pass
+    return products
+
+
+def _where_to_look(cfg, folder: Path, products: dict) -> None:
+    out.print("\n[b]Where to look[/b]")
+    out.print(f"  database:        {cfg.database_url}")
+    out.print(f"  demo files:      {folder} (exports/, dictionaries/, truth/)")
+    for name, path in products.items():
+        out.print(f"  {name + ':':<16} {path}")
+    out.print("  quarantine:      ir quarantine")
+    out.print("  review queue:    ir review")
+    out.print("  repository:      ir serve   then open http://127.0.0.1:8000  (demo accounts are printed by ir serve)")
+    home = os.environ.get("PREFECT_HOME", "~/.prefect")
+    out.print(f"  Prefect runs:    prefect server start   then open http://127.0.0.1:4200 (runs and artifacts kept in {home})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo_cmd)
