@@ -108,7 +108,7 @@ def split_records(
         m = line_re.match(line)
         if m:
             tag = m.group("tag")
-            if rec is None or (is_start(tag) and rec.fields) or (blank_separates and closed):
+            if rec is None or (is_start(tag) and (rec.fields or rec.stray)) or (blank_separates and closed):
                 if rec is not None:
                     yield _trim(rec)
                 n += 1
@@ -357,7 +357,7 @@ def build_tagged(
     source: str,
     name_form: Callable[[str, str | None], str | None] | None = None,
 ) -> Record:
-    """A Record from the values of a tagged record by role (EndNote, RefWorks, NoteExpress).
+    """A Record from the values of a tagged record by role (:data:`ROLE_NAMES`; EndNote, RefWorks, NoteExpress, CNKI).
 
     ``source`` is the database the content names; ``name_form`` turns a translated (romanised) author
     name and the Chinese name into the full name ("Jiang, Wenjie").
@@ -446,7 +446,8 @@ def build_tagged(
         if source == "cnki":
             rec.database = url_param(url, "DbName", "dbcode")
     else:
-        rec.source_id = fallback_id(title, ";".join(a.name for a in authors), journal_title, year)
+        venue = journal_title or rec.journal.publisher  # a thesis: the degree-granting university
+        rec.source_id = fallback_id(title, ";".join(a.name for a in authors), venue, year)
         rec.source_id_kind = "hash"
     return rec
 
