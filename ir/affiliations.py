@@ -1,0 +1,475 @@
+"""Affiliation strings: split them into parts and match them against the organisations dictionary.
+
+Pure functions, no I/O. Every source writes addresses its own way:
+
+- WoS C1: "Dalian Univ Technol, Sch Chem Engn, State Key Lab Fine Chem, Dalian 116024, Peoples R China"
+- EI / Scopus: "School of Chemical Engineering, Dalian University of Technology, Dalian; 116024, China"
+- CNKI / Wanfang: "大连理工大学化工学院", "220005,徐州市 徐州医科大学附属医院肿瘤科"
+
+:func:`split_affiliation` finds institution, sub-units, city, postcode and country. :class:`OrgIndex`
+holds the dictionary in comparable form (WoS abbreviations and English words reduced to one stem, so
+"Sch Chem Engn" and "School of Chemical Engineering" meet); :func:`match_org` says whether an address
+is ours, which unit it names, with a score and the evidence. Institutions must agree token by token (one
+typo per word allowed), so "Dalian Medical University" and "Dalian Maritime University" never pass for
+"Dalian University of Technology".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+from unidecode import unidecode
+
+# WoS (and common) abbreviations -> the word they abbreviate.
+ABBREVIATIONS: dict[str, str] = {
+    "univ": "university", "technol": "technology", "tech": "technology", "sch": "school", "chem": "chemical",
+    "engn": "engineering", "eng": "engineering", "lab": "laboratory", "labs": "laboratories", "inst": "institute",
+    "dept": "department", "coll": "college", "fac": "faculty", "hosp": "hospital", "affiliated": "affiliated",
+    "affil": "affiliated", "med": "medical", "marit": "maritime", "sci": "science", "mech": "mechanical",
+    "mat": "materials", "mat.": "materials", "phys": "physics", "math": "mathematics", "comp": "computer",
+    "comput": "computer", "informat": "information", "elect": "electrical", "electron": "electronic",
+    "environm": "environmental", "environ": "environmental", "biol": "biology", "biotechnol": "biotechnology",
+    "econ": "economics", "management": "management", "manag": "management", "transportat": "transportation",
+    "automat": "automation", "lang": "languages", "soc": "social", "natl": "national", "ctr": "center",
+    "centre": "center", "res": "research", "polytech": "polytechnic", "acad": "academy", "appl": "applied",
+    "adv": "advanced", "aeronaut": "aeronautics", "astronaut": "astronautics", "hydraul": "hydraulic",
+    "geol": "geology", "ind": "industrial", "prov": "provincial", "minist": "ministry", "educ": "education",
+    "architecture": "architecture", "archit": "architecture", "civil": "civil", "pharm": "pharmacy",
+    "pharmaceut": "pharmaceutical", "agr": "agriculture", "agr.": "agriculture", "biomed": "biomedical",
+    "chinese": "chinese", "sinopec": "sinopec", "petr": "petroleum", "petrochem": "petrochemical",
+    "mol": "molecular", "struct": "structural", "mfg": "manufacturing", "mech.": "mechanical",
+    "opt": "optical", "optoelect": "optoelectronic", "photon": "photonics", "software": "software",
+    "commun": "communication", "telecommun": "telecommunication", "syst": "systems", "energy": "energy",
+    "power": "power", "coastal": "coastal", "offshore": "offshore", "ocean": "ocean", "naval": "naval",
+    "chem.": "chemical", "engn.": "engineering", "univ.": "university", "int": "international",
+    "intl": "international", "cent": "central", "peoples": "peoples", "grad": "graduate", "clin": "clinical",
+    "canc": "cancer", "surg": "surgery", "oncol": "oncology", "cardiol": "cardiology", "pediat": "pediatrics",
+    "radiol": "radiology", "neurol": "neurology", "nursing": "nursing", "publ": "public", "hlth": "health",
+    "humanities": "humanities", "philosophy": "philosophy", "foreign": "foreign", "arts": "arts",
+    "mar": "marine", "fisheries": "fisheries", "agr": "agricultural", "vet": "veterinary", "nucl": "nuclear",
+    "elect.": "electrical", "instrumentat": "instrumentation", "measurement": "measurement",
+}
+
+# Words reduced to one stem for comparison (abbreviation and full word alike).
+_STEMS: dict[str, str] = {}
+for _abbr, _full in ABBREVIATIONS.items():
+    _STEMS[_abbr.rstrip(".")] = _abbr.rstrip(".")
+    _STEMS[_full] = _abbr.rstrip(".")
+_STEMS.update({
+    "chemistry": "chem", "chemical": "chem", "technological": "technol", "technologies": "technol",
+    "universities": "univ", "sciences": "sci", "scientific": "sci", "engineer": "engn", "institution": "inst",
+    "institutes": "inst", "laboratories": "lab", "labs": "lab", "schools": "sch", "departments": "dept",
+    "medicine": "med", "mechanics": "mech", "material": "mat", "physical": "phys", "mathematical": "math",
+    "electronics": "electron", "electric": "elect", "environment": "environm", "biological": "biol",
+    "economic": "econ", "economy": "econ", "language": "lang", "center": "ctr", "centre": "ctr",
+    "hospitals": "hosp", "affiliate": "affiliated", "agricultural": "agr", "agriculture": "agr",
+    "system": "syst", "systems": "syst", "international": "int", "national": "natl",
+})
+
+STOPWORDS = frozenset({"of", "the", "and", "for", "in", "at", "on", "de", "la", "del", "der", "und", "et", "y"})
+
+COUNTRIES: dict[str, str] = {
+    "peoples r china": "China", "people's republic of china": "China", "peoples republic of china": "China",
+    "p.r. china": "China", "p. r. china": "China", "pr china": "China", "p r china": "China", "china": "China",
+    "prc": "China", "中国": "China", "usa": "USA", "united states": "USA", "u.s.a.": "USA", "uk": "UK",
+    "england": "UK", "scotland": "UK", "wales": "UK", "united kingdom": "UK", "japan": "Japan",
+    "south korea": "South Korea", "korea": "South Korea", "republic of korea": "South Korea", "germany": "Germany",
+    "france": "France", "canada": "Canada", "australia": "Australia", "singapore": "Singapore",
+    "taiwan": "Taiwan", "hong kong": "Hong Kong", "italy": "Italy", "spain": "Spain", "netherlands": "Netherlands",
+    "sweden": "Sweden", "switzerland": "Switzerland", "india": "India", "russia": "Russia", "brazil": "Brazil",
+    "belgium": "Belgium", "denmark": "Denmark", "norway": "Norway", "finland": "Finland", "austria": "Austria",
+    "ireland": "Ireland", "new zealand": "New Zealand", "israel": "Israel", "iran": "Iran", "pakistan": "Pakistan",
+    "saudi arabia": "Saudi Arabia", "malaysia": "Malaysia", "thailand": "Thailand", "vietnam": "Vietnam",
+    "portugal": "Portugal", "poland": "Poland", "turkey": "Turkey", "egypt": "Egypt", "mexico": "Mexico",
+    "peru": "Peru", "chile": "Chile", "argentina": "Argentina", "south africa": "South Africa",
+}
+
+# Words that make a comma part an institution (stems), strongest first.
+INSTITUTION_WORDS = ("univ", "acad", "hosp", "polytech", "inst", "coll", "co", "corp", "ltd", "grp", "company", "group")
+UNIT_WORDS = frozenset({"sch", "dept", "lab", "coll", "fac", "ctr", "inst", "div", "key", "state", "res", "grad",
+                        "program", "unit", "sect", "grp", "team", "hosp"})
+_STREET = re.compile(r"\b(rd|road|st|street|ave|avenue|blvd|lu|dadao|hwy|no|room|bldg|building|floor|box|po)\b\.?", re.I)
+
+_ZH_INSTITUTION = re.compile(r"(.+?(?:大学|科学院|研究院|研究所|医院|公司|集团|学院))")
+_ZH_UNIT = re.compile(r".+?(?:国家重点实验室|重点实验室|工程实验室|实验室|研究中心|工程中心|中心|学院|研究院|研究所|医院|学部|学系|系|科|部|处|所|室|站|馆)")
+_ZH_ADDRESS = re.compile(r"^(?:中国)?(?:[\u4e00-\u9fff]{2,3}省)?(?:[\u4e00-\u9fff]{2,3}(?:市|自治区))?(?:[\u4e00-\u9fff]{2,3}区)?")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_POSTCODE = re.compile(r"(?<![\d-])(\d{6}|\d{5}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})(?![\d-])")
+
+
+def _fold(text: str) -> str:
+    return unidecode(unicodedata.normalize("NFKC", text)).lower()
+
+
+def stem_tokens(text: str) -> tuple[str, ...]:
+    """The comparable tokens of a Latin name: ASCII, lowercase, stemmed, stopwords and digits dropped."""
+    words = re.findall(r"[a-z]+", _fold(text).replace("&", " and "))
+    return tuple(_STEMS.get(w, w) for w in words if w not in STOPWORDS)
+
+
+def expand_abbreviations(text: str) -> str:
+    """"Sch Chem Engn" -> "School Chemical Engineering" (word by word, for display and evidence)."""
+    def one(m: re.Match) -> str:
+        word = m.group(0)
+        full = ABBREVIATIONS.get(word.lower())
+        return full.capitalize() if full and full != word.lower() else word
+    return re.sub(r"[A-Za-z]+", one, text)
+
+
+def zh_key(text: str) -> str:
+    """A Chinese name as a comparable key: NFKC, no spaces or punctuation."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s\W_]+", "", text)
+
+
+@dataclass(slots=True)
+class SplitAffiliation:
+    text: str
+    institution: str | None = None
+    subunits: list[str] = field(default_factory=list)
+    city: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+    lang: str = "en"  # "zh" for a Chinese address
+    parts: list[str] = field(default_factory=list)  # every comma part, in order (Latin)
+
+    def as_json(self) -> dict:
+        return {"institution": self.institution, "subunits": self.subunits, "city": self.city,
+                "postcode": self.postcode, "country": self.country}
+
+
+def _country_of(part: str) -> str | None:
+    key = re.sub(r"\s+", " ", part.strip(" .").lower())
+    if key in COUNTRIES:
+        return COUNTRIES[key]
+    words = key.split(" ")
+    if words and words[-1] == "usa":
+        return "USA"
+    return None
+
+
+def split_affiliation(text: str) -> SplitAffiliation:
+    """Institution, sub-units, city, postcode and country of one address, in any source's style."""
+    text = unicodedata.normalize("NFKC", (text or "")).strip()
+    if _CJK.search(text) and len(_CJK.findall(text)) * 2 >= len(re.sub(r"[\s\d,;.()（）]", "", text)):
+        return _split_zh(text)
+    out = SplitAffiliation(text=text)
+    body = re.sub(r"^\[[^\]]*\]\s*", "", text)  # WoS C1 "[Zhang, S; Li, W] ..."
+    body = re.sub(r"^\(\d+\)\s*", "", body)  # EI "(1) School of ..."
+    parts = [p.strip(" .") for p in re.split(r"[,;]", body) if p.strip(" .")]
+    if parts:
+        c = _country_of(parts[-1])
+        if c:
+            out.country = c
+            last = re.sub(r"\s*\b(?:USA|U\.S\.A\.)$", "", parts[-1]).strip()  # "CA 94305 USA"
+            parts = parts[:-1] + ([last] if last and last != parts[-1] and _country_of(last) is None else [])
+    kept: list[str] = []
+    for i, p in enumerate(parts):
+        m = _POSTCODE.search(p)
+        if m and not out.postcode and i >= len(parts) - 3:
+            out.postcode = m.group(1)
+            rest = (p[: m.start()] + p[m.end():]).strip(" -")
+            rest = re.sub(r"\b(?:[A-Z]{2})$", "", rest).strip()  # "CA 94305": keep the city part only
+            if rest and not out.city and not _is_unit(rest):
+                out.city = rest
+            elif rest:
+                kept.append(rest)
+            continue
+        if re.search(r"\d", p) or _STREET.search(p) and not _is_unit(p):
+            continue  # street address: "4800 Caoan Rd", "No. 2 Linggong Rd"
+        kept.append(p)
+    if not out.city and kept and len(kept) > 1 and not _is_unit(kept[-1]) and len(kept[-1].split()) <= 3:
+        out.city = kept.pop()
+    out.parts = kept
+    inst_i = _institution_index(kept)
+    if inst_i is not None:
+        out.institution = kept[inst_i]
+        out.subunits = [p for j, p in enumerate(kept) if j != inst_i]
+    else:
+        out.subunits = kept
+    return out
+
+
+def _is_unit(part: str) -> bool:
+    toks = stem_tokens(part)
+    return any(t in UNIT_WORDS or t in INSTITUTION_WORDS for t in toks)
+
+
+def _institution_index(parts: list[str]) -> int | None:
+    for word in INSTITUTION_WORDS:
+        for i, p in enumerate(parts):
+            toks = stem_tokens(p)
+            if word in toks and not (word in ("inst", "coll") and toks and toks[0] in ("sch", "dept", "lab", "key", "state")):
+                return i
+    return None
+
+
+def _split_zh(text: str) -> SplitAffiliation:
+    out = SplitAffiliation(text=text, lang="zh", country="China")
+    m = re.search(r"(?<!\d)(\d{6})(?!\d)", text)
+    if m:
+        out.postcode = m.group(1)
+    body = re.sub(r"\d{6}", " ", text)
+    body = re.sub(r"[（(][^）)]*[）)]", " ", body)  # "(湖北医药学院附属医院)": a second name, kept aside
+    chunks = [c for c in re.split(r"[\s,，;；、]+", body) if c]
+    units: list[str] = []
+    for chunk in chunks:
+        city = re.fullmatch(r"(?:[\u4e00-\u9fff]{2,3}省)?([\u4e00-\u9fff]{2,3}?)市?", chunk)
+        if city and not _ZH_INSTITUTION.search(chunk) and not _ZH_UNIT.fullmatch(chunk):
+            out.city = out.city or city.group(1)
+            continue
+        if chunk in ("中国", "中华人民共和国"):
+            continue
+        addr = _ZH_ADDRESS.match(chunk)
+        if addr and addr.group(0) and _ZH_INSTITUTION.search(chunk[addr.end():]):
+            cm = re.search(r"(?:省|^)([\u4e00-\u9fff]{2,3}?)市", addr.group(0))
+            if cm:
+                out.city = out.city or cm.group(1)
+            chunk = chunk[addr.end():]
+        chunk = re.sub(r"^.*?路\d*号", "", chunk)
+        if not out.institution:
+            im = _ZH_INSTITUTION.match(chunk)
+            if im:
+                out.institution = im.group(1)
+                chunk = chunk[im.end():]
+        units += [u for u in _ZH_UNIT.findall(chunk)]
+        tail = _ZH_UNIT.sub("", chunk)
+        if tail and len(tail) >= 2:
+            units.append(tail)
+    out.subunits = units
+    out.parts = ([out.institution] if out.institution else []) + units
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- matching
+
+
+@dataclass(slots=True)
+class OrgEntry:
+    org_id: str
+    parent_id: str | None
+    name_zh: str | None
+    name_en: str | None
+    variants: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class OrgMatch:
+    """The result of matching one address: ours or not, the institution and the most specific unit."""
+
+    ours: bool
+    score: float = 0.0
+    institution_id: str | None = None  # the anchor matched: the university or an affiliated hospital
+    org_id: str | None = None  # the most specific unit matched (or the institution)
+    org_ids: tuple[str, ...] = ()  # every unit matched, most specific first
+    evidence: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {"ours": self.ours, "score": round(self.score, 3), "institution_id": self.institution_id,
+                "org_id": self.org_id, "org_ids": list(self.org_ids), **self.evidence}
+
+
+NOT_OURS = OrgMatch(False)
+
+
+def _close(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5:
+        return False
+    return Levenshtein.distance(a, b) <= 1 or (len(a) == len(b) and sorted(a) == sorted(b))
+
+
+def _tokens_agree(part: tuple[str, ...], key: tuple[str, ...]) -> tuple[bool, int]:
+    """Every key token has its own token in the part (one typo allowed on long words) and the part has
+    no token of its own. Returns (agree, typos)."""
+    if len(part) != len(key):
+        return False, 0
+    free = list(part)
+    typos = 0
+    for k in key:
+        if k in free:
+            free.remove(k)
+            continue
+        hit = next((p for p in free if _close(p, k)), None)
+        if hit is None:
+            return False, 0
+        free.remove(hit)
+        typos += 1
+    return True, typos
+
+
+class OrgIndex:
+    """The organisations dictionary in comparable form, with a cache of matched addresses."""
+
+    ANCHOR_STEMS = frozenset({"univ", "hosp", "acad"})
+    ZH_ANCHOR = re.compile(r"(大学|医院|科学院|研究院)$")
+
+    def __init__(self, orgs: Iterable[OrgEntry]):
+        self.orgs: dict[str, OrgEntry] = {o.org_id: o for o in orgs}
+        self.children: dict[str, list[str]] = {}
+        for o in self.orgs.values():
+            if o.parent_id:
+                self.children.setdefault(o.parent_id, []).append(o.org_id)
+        self.roots = [o.org_id for o in self.orgs.values() if not o.parent_id or o.parent_id not in self.orgs]
+        self.anchor_latin: list[tuple[tuple[str, ...], str, str]] = []  # (tokens, org_id, name)
+        self.anchor_zh: list[tuple[str, str]] = []  # (key, org_id), longest first
+        self.unit_latin: dict[str, list[tuple[str, str, str]]] = {}  # root -> [(stem string, org_id, name)]
+        self.unit_zh: dict[str, list[tuple[str, str]]] = {}  # root -> [(key, org_id)], longest first
+        for o in self.orgs.values():
+            root = self.root_of(o.org_id)
+            names = [n for n in [o.name_en, o.name_zh, *o.variants] if n and n.strip()]
+            is_root = o.org_id == root
+            for name in names:
+                if _CJK.search(name):
+                    key = zh_key(name)
+                    if is_root or self.ZH_ANCHOR.search(key):
+                        self.anchor_zh.append((key, o.org_id))
+                    if not is_root:
+                        self.unit_zh.setdefault(root, []).append((key, o.org_id))
+                else:
+                    toks = stem_tokens(name)
+                    if not toks:
+                        continue
+                    if is_root or (self.ANCHOR_STEMS & set(toks)):
+                        self.anchor_latin.append((toks, o.org_id, name))
+                    if not is_root:
+                        self.unit_latin.setdefault(root, []).append((" ".join(toks), o.org_id, name))
+        self.anchor_zh.sort(key=lambda x: -len(x[0]))
+        for v in self.unit_zh.values():
+            v.sort(key=lambda x: -len(x[0]))
+        self._anchor_exact = {t: (oid, n) for t, oid, n in self.anchor_latin}
+        self._unit_exact = {root: {s: (oid, n) for s, oid, n in v} for root, v in self.unit_latin.items()}
+        self._unit_choices = {root: [s for s, _, _ in v] for root, v in self.unit_latin.items()}
+        self._cache: dict[str, OrgMatch] = {}
+
+    def root_of(self, org_id: str) -> str:
+        seen = set()
+        while True:
+            o = self.orgs.get(org_id)
+            if o is None or not o.parent_id or o.parent_id not in self.orgs or org_id in seen:
+                return org_id
+            seen.add(org_id)
+            org_id = o.parent_id
+
+    def ancestors(self, org_id: str) -> list[str]:
+        """The org and every org above it, nearest first."""
+        out = []
+        while org_id and org_id not in out:
+            out.append(org_id)
+            o = self.orgs.get(org_id)
+            org_id = o.parent_id if o else None
+        return out
+
+    def depth(self, org_id: str) -> int:
+        return len(self.ancestors(org_id))
+
+    def match(self, text: str, organization: str | None = None) -> OrgMatch:
+        key = text if organization is None else f"{text}\x1f{organization}"
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._match(text, organization)
+            if len(self._cache) < 500_000:
+                self._cache[key] = hit
+        return hit
+
+    # -- Latin
+    def _anchor_for(self, part: str) -> tuple[str, float, str] | None:
+        toks = stem_tokens(part)
+        if not toks:
+            return None
+        exact = self._anchor_exact.get(toks)
+        if exact:
+            return exact[0], 1.0, exact[1]
+        for key, oid, name in self.anchor_latin:
+            ok, typos = _tokens_agree(toks, key)
+            if ok and typos <= max(1, len(key) // 3):
+                return oid, 1.0 - 0.05 * typos, name
+        return None
+
+    def _units_for(self, root: str, parts: Iterable[str], cutoff: float = 90) -> list[tuple[str, float, str, str]]:
+        exact = self._unit_exact.get(root, {})
+        choices = self._unit_choices.get(root, [])
+        out = []
+        for part in parts:
+            s = " ".join(stem_tokens(part))
+            if not s:
+                continue
+            if s in exact:
+                oid, name = exact[s]
+                out.append((oid, 1.0, part, name))
+                continue
+            if not choices:
+                continue
+            best = process.extractOne(s, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if best:
+                _, oid, name = self.unit_latin[root][best[2]]
+                out.append((oid, best[1] / 100, part, name))
+        return out
+
+    def _match(self, text: str, organization: str | None) -> OrgMatch:
+        sp = split_affiliation(text)
+        if sp.lang == "zh":
+            return self._match_zh(sp)
+        anchor = None
+        candidates = ([organization] if organization else []) + ([sp.institution] if sp.institution else []) + sp.parts
+        for part in candidates:
+            anchor = self._anchor_for(part)
+            if anchor:
+                anchor_part = part
+                break
+        if anchor is None:  # no commas: "School of Chemical Engineering Dalian University of Technology"
+            whole = " " + " ".join(stem_tokens(text)) + " "
+            for toks, oid, name in self.anchor_latin:
+                if len(toks) >= 2 and f" {' '.join(toks)} " in whole:
+                    anchor, anchor_part = (oid, 0.95, name), name
+                    rest = whole.replace(f" {' '.join(toks)} ", " ")
+                    units = [(uid, 0.95, s, n) for s, uid, n in self.unit_latin.get(self.root_of(oid), [])
+                             if len(s) > 6 and f" {s} " in rest]
+                    return self._result(oid, 0.95, name, name, units, sp)
+        if anchor is None:
+            return OrgMatch(False, evidence={"institution": sp.institution, "split": sp.as_json()})
+        inst_id, score, inst_name = anchor
+        root = self.root_of(inst_id)
+        units = self._units_for(root, [p for p in sp.parts if p != anchor_part])
+        return self._result(inst_id, score, inst_name, anchor_part, units, sp)
+
+    def _result(self, inst_id, score, inst_name, inst_text, units, sp) -> OrgMatch:
+        units = sorted({u[0]: u for u in units}.values(), key=lambda u: (-self.depth(u[0]), -u[1]))
+        org_ids = tuple(u[0] for u in units) + (inst_id,)
+        evidence = {
+            "institution": inst_text, "institution_matched": inst_name,
+            "units": [{"text": u[2], "org_id": u[0], "matched": u[3], "score": round(u[1], 3)} for u in units],
+            "split": sp.as_json(),
+        }
+        return OrgMatch(True, score, inst_id, org_ids[0], org_ids, evidence)
+
+    # -- Chinese
+    def _match_zh(self, sp: SplitAffiliation) -> OrgMatch:
+        text = zh_key(sp.text)
+        for key, oid in self.anchor_zh:
+            at = text.find(key)
+            if at < 0:
+                continue
+            root = self.root_of(oid)
+            rest = text[:at] + "|" + text[at + len(key):]
+            units = []
+            for ukey, uid in self.unit_zh.get(root, []):
+                if uid != oid and ukey in rest:
+                    units.append((uid, 1.0, ukey, ukey))
+                    rest = rest.replace(ukey, "|")
+            return self._result(oid, 1.0, key, key, units, sp)
+        return OrgMatch(False, evidence={"institution": sp.institution, "split": sp.as_json()})
+
+
+def match_org(text: str, index: OrgIndex | Iterable[OrgEntry], organization: str | None = None) -> OrgMatch:
+    """Is this address ours, and which unit does it name? ``index``: an :class:`OrgIndex` (reuse it:
+    it caches) or the organisation entries to build one from."""
+    if not isinstance(index, OrgIndex):
+        index = OrgIndex(index)
+    return index.match(text, organization)
