@@ -357,7 +357,7 @@ def build_tagged(
     source: str,
     name_form: Callable[[str, str | None], str | None] | None = None,
 ) -> Record:
-    """A Record from the values of a tagged record by role (:data:`ROLE_NAMES`; EndNote, RefWorks, NoteExpress, CNKI).
+    """A Record from the values of a tagged record by role (:data:`ROLE_NAMES`): EndNote, RefWorks, CNKI, NoteExpress.
 
     ``source`` is the database the content names; ``name_form`` turns a translated (romanised) author
     name and the Chinese name into the full name ("Jiang, Wenjie").

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ir import formats
 from ir.formats import cnki_estudy, cnki_excel, noteexpress
@@ -631,3 +633,29 @@ def test_ingest_every_format(store, samples, tmp_path):
     assert [(r.records_read, r.stored, r.quarantined) for r in again] == [
         (r.records_read, r.stored, r.quarantined) for r in results]
     assert _state(store) == before
+
+
+# ---------------------------------------------------------------------------- robustness
+
+_PIECES = st.sampled_from([
+    "DataType: 1", "Title-题名: 题", "Author-作者: 甲;乙；", "Organ-机构: ;;", "Page-页码: -", "Year-年: 二〇二〇",
+    "Link-链接: http://[bad", "%0 Journal Article", "%A", "%T 题", "%+ ;", "%P ,+", "RT Journal Article", "A1 ;",
+    "T1 x", "OP -", "{Reference Type}: Book", "{Author}: ", "{Translated Author}: JIANG", "{Title}: t",
+    "{URL}: http://www.wanfangdata.com.cn/", "{Pages}: 1-", "", "\r", "正文", "%", "{", "-:",
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=30), st.sampled_from(["cnki-estudy", "cnki-endnote", "cnki-refworks", "noteexpress"]))
+def test_text_parsers_never_raise(lines, name):
+    items = list(formats.get(name).parse("\n".join(lines)))
+    assert all(isinstance(i, Record | Problem) for i in items)
+    assert all(i.title for i in items if isinstance(i, Record))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.binary(max_size=2000))
+def test_excel_parser_never_raises(data):
+    for prefix in (cnki_excel.ZIP, cnki_excel.OLE2):
+        items = list(cnki_excel.parse(prefix + data))
+        assert len(items) == 1 and isinstance(items[0], Problem)
