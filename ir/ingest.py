@@ -100,13 +100,16 @@ def read_file(path: Path, data: bytes | None = None) -> ParsedFile:
         pf.error = f"wrong or unknown encoding: {exc}"
         return pf
     pf.encoding = decoded.encoding
-    fmt = formats.detect_text(decoded.text)
+    text = decoded.text
+    if "\x00" in text:  # stray NULs: PostgreSQL text and JSONB cannot hold them
+        text = text.replace("\x00", "\ufffd")
+    fmt = formats.detect_text(text)
     if fmt is None:
-        first = decoded.text.lstrip()[:60].splitlines()[0] if decoded.text.strip() else ""
+        first = text.lstrip()[:60].splitlines()[0] if text.strip() else ""
         pf.error = f"unknown format (starts with {first!r})"
         return pf
     pf.fmt = fmt
-    pf.items = list(_guarded(fmt.parse(decoded.text), fmt))
+    pf.items = list(_guarded(fmt.parse(text), fmt))
     return pf
 
 
@@ -133,7 +136,8 @@ def store_file(store: Store, pf: ParsedFile) -> FileResult:
     if pf.error:
         res.error = pf.error
         if pf.data:  # an unreadable file is itself quarantined (record 0), so it is not lost either
-            problems = [(0, Problem(reason=pf.error, raw=pf.data[:100_000].decode("utf-8", "replace")))]
+            raw = pf.data[:100_000].decode("utf-8", "replace").replace("\x00", "\ufffd")
+            problems = [(0, Problem(reason=pf.error, raw=raw))]
     if not pf.data:
         return res
     with store.begin() as conn:

@@ -44,6 +44,8 @@ def counts(store) -> dict:
 
 
 def test_every_record_is_stored_or_quarantined_and_reingest_changes_nothing(store, tmp_path):
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
     good = tmp_path / "savedrecs.txt"
     good.write_text(wos_file(5), encoding="utf-8-sig")
     truncated = tmp_path / "truncated.txt"
@@ -71,6 +73,8 @@ def test_every_record_is_stored_or_quarantined_and_reingest_changes_nothing(stor
 
 
 def test_a_record_exported_again_in_another_file_is_one_source_record(store, tmp_path):
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
     (tmp_path / "a.txt").write_text(wos_file(3), encoding="utf-8")
     (tmp_path / "b.txt").write_text(wos_file(3, start=2), encoding="utf-8")  # record 2 again
     results = ingest_paths(store, [tmp_path])
