@@ -6,7 +6,12 @@ Parsers keep values as the database gave them (trimmed); normalisation for match
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterator
+
+from ir.model import Record, fallback_id
 
 _WS = re.compile(r"\s+")
 
@@ -175,3 +180,71 @@ _ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
 def find_orcid(value: str | None) -> str | None:
     m = _ORCID.search(value or "")
     return m.group(0) if m else None
+
+
+_ISSN = re.compile(r"(?<![\dX])(\d{4})-?(\d{3}[\dXx])(?![\dX])")
+
+
+def issns(value: str | None) -> list[str]:
+    """Every ISSN in a value, hyphenated: Scopus and EV write '09659978' or '12345678; 8765432X'."""
+    return [f"{a}-{b.upper()}" for a, b in _ISSN.findall(value or "")]
+
+
+def name_key(name: str | None) -> str:
+    """A spelling-insensitive key for matching one record's own name forms ('Govil, N.' ~ 'Govil N.')."""
+    return re.sub(r"[\W_]+", "", (name or "").casefold())
+
+
+def csv_header(head: str) -> list[str]:
+    """The column names of a CSV file's first row (from the start of the content), or [] if unreadable."""
+    try:
+        return [c.strip() for c in next(csv.reader(io.StringIO(head.lstrip("\ufeff"))), [])]
+    except csv.Error:
+        return []
+
+
+def csv_rows(text: str) -> Iterator[tuple[int, int, str, dict[str, str] | str]]:
+    """A CSV export's data rows as (record_no, line, row text, {column: value}); quoted fields may span lines.
+
+    A row whose cell count differs from the header's (trailing empty cells aside) gives a reason string
+    instead of the dict, so that the parser can quarantine it. Empty rows are skipped.
+    """
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))  # Scopus references can pass the 128 KiB default
+    text = text.lstrip("\ufeff")
+    lines = text.split("\n")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [c.strip() for c in next(reader)]
+    except (StopIteration, csv.Error):
+        return
+    record_no, line = 0, reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            record_no += 1
+            yield record_no, line, "\n".join(lines[line - 1 : reader.line_num]), f"unreadable CSV row: {exc}"
+            line = reader.line_num + 1
+            continue
+        start, line = line, reader.line_num + 1
+        raw = "\n".join(lines[start - 1 : line - 1])
+        if not any(c.strip() for c in cells):
+            continue
+        record_no += 1
+        while len(cells) > len(header) and not cells[-1].strip():
+            cells = cells[:-1]
+        if len(cells) != len(header):
+            yield record_no, start, raw, f"row has {len(cells)} columns, the header has {len(header)}"
+            continue
+        yield record_no, start, raw, dict(zip(header, cells))
+
+
+def ensure_source_id(rec: Record) -> Record:
+    """A record without a native id gets a content hash of (title, year, first author, journal)."""
+    if not rec.source_id:
+        first = rec.authors[0].name if rec.authors else None
+        rec.source_id = fallback_id(rec.title, rec.year, first, rec.journal.title)
+        rec.source_id_kind = "hash"
+    return rec
