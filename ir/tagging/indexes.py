@@ -10,19 +10,6 @@ import re
 
 INDEX_CODES = ("SCIE", "SSCI", "AHCI", "ESCI", "CPCI-S", "CPCI-SSH", "BKCI-S", "BKCI-SSH", "EI", "CSCD", "CSSCI", "PKU")
 
-_EDITIONS = {
-    "sci expanded": "SCIE", "scie": "SCIE", "sci": "SCIE", "science citation index expanded": "SCIE",
-    "science citation index": "SCIE",
-    "ssci": "SSCI", "social sciences citation index": "SSCI", "social science citation index": "SSCI",
-    "a hci": "AHCI", "ahci": "AHCI", "arts humanities citation index": "AHCI",
-    "esci": "ESCI", "emerging sources citation index": "ESCI",
-    "cpci s": "CPCI-S", "istp": "CPCI-S", "conference proceedings citation index science": "CPCI-S",
-    "cpci ssh": "CPCI-SSH", "isshp": "CPCI-SSH",
-    "conference proceedings citation index social science humanities": "CPCI-SSH",
-    "conference proceedings citation index social sciences humanities": "CPCI-SSH",
-    "bkci s": "BKCI-S", "book citation index science": "BKCI-S",
-    "bkci ssh": "BKCI-SSH", "book citation index social sciences humanities": "BKCI-SSH",
-}
 _DATABASES = {
     "ei": "EI", "compendex": "EI", "ei compendex": "EI", "engineering index": "EI", "cpx": "EI",
     "cscd": "CSCD", "中国科学引文数据库": "CSCD",
@@ -36,14 +23,14 @@ def _fold(text: str) -> str:
 
 
 def edition_code(text: str | None) -> str | None:
-    """A WoS edition as exported ("Science Citation Index Expanded (SCI-EXPANDED)", "SSCI") -> its code."""
-    if not text:
-        return None
-    m = re.search(r"\(([^()]+)\)\s*$", text)  # the code in brackets wins over the long name
-    if m and _fold(m.group(1)) in _EDITIONS:
-        return _EDITIONS[_fold(m.group(1))]
-    folded = _fold(re.sub(r"\([^()]*\)", "", text))
-    return _EDITIONS.get(folded) or _EDITIONS.get(_fold(text))
+    """A WoS edition as exported ("Science Citation Index Expanded (SCI-EXPANDED)", "SSCI") -> its code.
+
+    The names are the WoS parser's (:func:`ir.formats._wos_fields.edition_code`); unknown editions give None.
+    """
+    from ir.formats._wos_fields import edition_code as wos_edition_code
+
+    code = wos_edition_code(text) if text else None
+    return code if code in INDEX_CODES else None
 
 
 def database_code(text: str | None) -> str | None:

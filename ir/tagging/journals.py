@@ -20,19 +20,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from unidecode import unidecode
+from ir.normalize import JOURNAL_STOPWORDS, issn_check_digit, normalize_issn  # noqa: F401 (re-exported)
+from ir.normalize import title_key as _text_key
 
 # ---------------------------------------------------------------- ISSN
-
-
-def issn_check_digit(first7: str) -> str:
-    """The ISSN check character of seven digits (ISO 3297: weights 8..2, modulus 11, 10 -> X)."""
-    total = sum(int(d) * w for d, w in zip(first7, range(8, 1, -1)))
-    check = (11 - total % 11) % 11
-    return "X" if check == 10 else str(check)
-
-
-_ISSN_CHARS = re.compile(r"[0-9Xx]")
 
 
 def parse_issn(raw: str | None) -> tuple[str | None, str | None]:
@@ -56,14 +47,9 @@ def parse_issn(raw: str | None) -> tuple[str | None, str | None]:
     return f"{compact[:4]}-{compact[4:]}", None
 
 
-def normalize_issn(raw: str | None) -> str | None:
-    """A valid ISSN as ``1234-567X``, else None."""
-    return parse_issn(raw)[0]
-
-
 # ---------------------------------------------------------------- CN serial numbers
 
-_CN = re.compile(r"(?:CN)?\s*(\d{2})\s*[-－]\s*(\d{4})\s*(?:/\s*([A-Za-z]{1,2}))?", re.I)
+_CN = re.compile(r"(?:CN)?\s*(?<!\d)(\d{2})\s*[-－]\s*(\d{4})(?!\d)\s*(?:/\s*([A-Za-z]{1,2}))?", re.I)
 
 
 def normalize_cn(raw: str | None) -> str | None:
@@ -84,51 +70,39 @@ def cn_key(raw: str | None) -> str | None:
 
 # ---------------------------------------------------------------- titles
 
-_HAN = re.compile(r"[\u3400-\u9fff]")
-_NON_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
-STOPWORDS = frozenset("the of and for in on a an to de des du la le les el y et der die das und fur".split())
+_BRACKETED_EDITION = re.compile(r"\((print|online|english edition|english ed\.?|chinese edition|中文版|英文版)\)\s*$", re.I)
 
 
 def title_key(text: str | None) -> str:
     """The comparison form of a journal title or abbreviation.
 
-    Case, accents, punctuation, "&"/"and", a leading "The", a trailing "(Print)"/"(Online)" and
-    brackets around Chinese titles (《》) do not matter; Chinese characters are kept as they are.
+    Like :func:`ir.normalize.journal_key` (case, accents, punctuation, "&"/"and" and little words do not
+    matter; Chinese characters are kept), but a closing section letter stays: "Journal of Physical
+    Chemistry A" is not "Journal of Physical Chemistry". A trailing "(Print)"/"(Online)" is dropped.
     """
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", str(text)).casefold()
-    text = re.sub(r"\((print|online|english edition|english ed\.?|chinese edition)\)\s*$", "", text.strip())
-    text = text.replace("&", " and ")
-    if not _HAN.search(text):
-        text = unidecode(text).lower()
-    text = _NON_WORD.sub(" ", text).strip()
-    if _HAN.search(text):  # Chinese titles: no spaces ("中国 科学" = "中国科学")
-        return text.replace(" ", "")
-    words = text.split()
-    if words and words[0] == "the":
-        words = words[1:]
-    return " ".join(words)
-
-
-def significant_words(key: str) -> list[str]:
-    """The words of a title key without the ones abbreviations drop (of, the, and ...)."""
-    return [w for w in key.split() if w not in STOPWORDS]
+    words = _text_key(_BRACKETED_EDITION.sub("", str(text).strip()).replace("&", " and ")).split()
+    return " ".join(w for i, w in enumerate(words)
+                    if w not in JOURNAL_STOPWORDS or (i == len(words) - 1 and i > 0 and len(w) == 1))
 
 
 def abbreviation_fits(abbreviation_key: str, title_key_: str) -> bool:
     """Does an abbreviation read as this title, word by word? ("j am chem soc" ~ "journal of the american chemical society")
 
-    Every word of the abbreviation must begin the matching significant word of the title, in order,
-    with no word left over on either side.
+    Both are keys (little words like "of", "the" already dropped); every word of the abbreviation must
+    begin the matching word of the title, in order, with no word left over on either side.
+    Two-word abbreviations need three letters a word ("CHEM REV" fits, "J PHYS" is too short to say).
     """
-    a, t = significant_words(abbreviation_key), significant_words(title_key_)
-    return bool(a) and len(a) == len(t) and all(tw.startswith(aw) for aw, tw in zip(a, t))
+    a, t = abbreviation_key.split(), title_key_.split()
+    if len(a) < 2 or len(a) != len(t) or (len(a) == 2 and min(map(len, a)) < 3):
+        return False
+    return all(tw.startswith(aw) for aw, tw in zip(a, t))
 
 
 def signature(key: str) -> str:
-    """First letters of the significant words: the blocking key for abbreviation matching."""
-    return "".join(w[0] for w in significant_words(key))
+    """First letters of the words: the blocking key for abbreviation matching."""
+    return "".join(w[0] for w in key.split())
 
 
 # ---------------------------------------------------------------- lists and their values

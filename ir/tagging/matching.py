@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from ir.normalize import is_han
+
 from ir.tagging.journals import (
     JournalEntry,
     abbreviation_fits,
@@ -125,7 +127,7 @@ class EditionIndex:
             key = e.title_key
             if key:
                 self.by_title[key].append(e)
-                if " " in key:
+                if " " in key and not is_han(key):
                     self.by_signature[signature(key)].add(key)
             for a in {title_key(e.abbreviation), title_key(e.iso_abbreviation)} - {""}:
                 self.by_abbrev[a].append(e)
@@ -166,7 +168,7 @@ class EditionIndex:
                 continue
             hits = compatible(self.by_abbrev.get(key, []) or self.by_title.get(key, []))
             how = "equal"
-            if not hits and " " in key:
+            if not hits and " " in key and not is_han(key):
                 fits = [t for t in self.by_signature.get(signature(key), ()) if abbreviation_fits(key, t)]
                 hits = compatible([e for t in fits for e in self.by_title[t]])
                 how = "word prefixes"

@@ -41,7 +41,7 @@ def _esi_names() -> dict[str, str]:
         names[_fold(r["name_zh"])] = r["esi_field"]
     # spellings seen in the wild
     for alias, field in {
-        "environment ecology": "Environment/Ecology", "environmental science and ecology": "Environment/Ecology",
+        "environment ecology": "Environment/Ecology", "environment and ecology": "Environment/Ecology", "environmental science and ecology": "Environment/Ecology",
         "psychiatry psychology": "Psychiatry/Psychology", "social sciences": "Social Sciences General",
         "social sciences general": "Social Sciences General", "social sciences, general": "Social Sciences General",
         "multidisciplinary sciences": "Multidisciplinary", "neuroscience and behaviour": "Neuroscience & Behavior",
