@@ -1,0 +1,340 @@
+"""BibTeX, as Engineering Village (and Scopus, WoS) export it: ``@article{20214210997362, author = {...}, ...}``.
+
+A small practical reader: braced values with nested braces, quoted values, bare numbers, ``@string``
+macros and ``#`` concatenation; ``@comment`` and ``@preamble`` are skipped. Common LaTeX accents and
+escapes are turned into Unicode. The database is read from the content as for RIS
+(:func:`ir.formats.ris.detect_source`): a note/copyright naming Compendex or Engineering Village -> "ei",
+``Unique-ID = {WOS:...}`` -> "wos", a Scopus link -> "scopus", else "ris". The native id is the EV
+accession number (the cite key or ``key``), the WoS Unique-ID, the Scopus EID, else a content hash.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ir.formats import Format, Parsed, register
+from ir.formats._ei_fields import split_affiliations, split_authors
+from ir.formats._util import (
+    ensure_source_id,
+    clean,
+    doc_type,
+    find_doi,
+    issns,
+    language,
+    parse_int,
+    parse_year,
+    split_list,
+    split_pages,
+    text_lang,
+)
+from ir.formats.ris import detect_source, native_id
+from ir.model import Affiliation, Author, Journal, Problem, Record, Title
+
+_AT = re.compile(r"(?m)^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*([{(])")
+_NAME = re.compile(r"[^\s=,{}()\"#]+")
+_ACCESSION = re.compile(r"^\d{10,}$")
+_NEXT_ENTRY = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
+
+
+class BibError(ValueError):
+    def __init__(self, reason: str, pos: int, field: str | None = None):
+        super().__init__(reason)
+        self.reason, self.pos, self.field = reason, pos, field
+
+
+def sniff(head: str | bytes) -> bool:
+    if not isinstance(head, str):
+        return False
+    for line in head.lstrip("\ufeff").split("\n"):
+        s = line.strip()
+        if not s or s.startswith("%"):
+            continue
+        return bool(re.match(r"@\s*[A-Za-z]+\s*[{(]", s))
+    return False
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def _braced(text: str, pos: int) -> tuple[str, int]:
+    """The content of the {...} opening at pos (nested braces kept), and the position after it."""
+    depth, i = 0, pos
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return text[pos + 1 : i], i + 1
+        i += 1
+    raise BibError("unbalanced braces: the value is never closed", pos)
+
+
+def _quoted(text: str, pos: int) -> tuple[str, int]:
+    depth, i = 0, pos + 1
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif c == '"' and depth <= 0:
+            return text[pos + 1 : i], i + 1
+        i += 1
+    raise BibError("unterminated quoted value", pos)
+
+
+def _skip_ws(text: str, i: int) -> int:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    return i
+
+
+def _value(text: str, i: int, macros: dict[str, str], field: str) -> tuple[str, int]:
+    parts = []
+    while True:
+        i = _skip_ws(text, i)
+        if i >= len(text):
+            raise BibError("file ends inside a value", i, field)
+        c = text[i]
+        if c in '{"':
+            start = i
+            part, i = _braced(text, i) if c == "{" else _quoted(text, i)
+            if _NEXT_ENTRY.search(part):
+                raise BibError(f"the value of {field!r} is not closed before the next entry", start, field)
+        else:
+            m = _NAME.match(text, i)
+            if not m:
+                raise BibError(f"no value after '{field} ='", i, field)
+            word, i = m.group(0), m.end()
+            part = word if word.isdigit() else macros.get(word.casefold(), word)
+        parts.append(part)
+        i = _skip_ws(text, i)
+        if i < len(text) and text[i] == "#":
+            i += 1
+            continue
+        return "".join(parts), i
+
+
+def _entry_body(text: str, i: int, close: str, macros: dict[str, str]) -> tuple[str, list[tuple[str, str]], int]:
+    """The cite key and (field, raw value) pairs of an entry whose body starts at i."""
+    entry = i
+    m = re.compile(r"\s*([^,\s{}()=]*)\s*,").match(text, i)
+    key = ""
+    if m and "=" not in m.group(0):
+        key, i = m.group(1), m.end()
+    fields: list[tuple[str, str]] = []
+    while True:
+        i = _skip_ws(text, i)
+        while i < len(text) and text[i] == ",":
+            i = _skip_ws(text, i + 1)
+        if i >= len(text):
+            raise BibError("file ends inside the entry (missing closing brace)", i)
+        if text[i] == close:
+            return key, fields, i + 1
+        if text[i] == "@" and _NEXT_ENTRY.match(text, text.rfind("\n", 0, i)):
+            raise BibError("the entry is not closed before the next one (a '{' lacks its '}')", entry, None)
+        m = _NAME.match(text, i)
+        if not m:
+            raise BibError(f"unexpected {text[i]!r} where a field name should be", i)
+        name, i = m.group(0), _skip_ws(text, m.end())
+        if i >= len(text) or text[i] != "=":
+            raise BibError(f"field {name!r} has no '='", i, name)
+        value, i = _value(text, i + 1, macros, name)
+        fields.append((name, value))
+
+
+_ACCENTS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+            ".": "\u0307", "c": "\u0327", "v": "\u030c", "u": "\u0306", "H": "\u030b", "k": "\u0328"}
+_ACCENT = re.compile(r"\\([\"'`^~=.])\s*\{?\s*([A-Za-z]|\\i)\s*\}?|\\([cvuHk])\s*(?:\{\s*([A-Za-z])\s*\}|\s([A-Za-z]))")
+_SYMBOLS = {r"\ss": "ß", r"\o": "ø", r"\O": "Ø", r"\ae": "æ", r"\AE": "Æ", r"\l": "ł", r"\L": "Ł", r"\aa": "å"}
+
+
+def latex_to_text(value: str) -> str:
+    """'M{\\\"u}ller \\& Co' -> 'Müller & Co': accents, escapes and grouping braces."""
+
+    def accent(m: re.Match) -> str:
+        cmd = m.group(1) or m.group(3)
+        letter = m.group(2) or m.group(4) or m.group(5)
+        letter = "i" if letter == "\\i" else letter
+        return unicodedata.normalize("NFC", letter + _ACCENTS[cmd])
+
+    value = _ACCENT.sub(accent, value)
+    for cmd, char in _SYMBOLS.items():
+        value = re.sub(re.escape(cmd) + r"(?![A-Za-z])\s?", char, value)
+    value = re.sub(r"\\([&%$#_{}])", r"\1", value)
+    value = value.replace("~", " ").replace("{", "").replace("}", "")
+    return clean(value) or ""
+
+
+def split_names(value: str) -> list[str]:
+    """'Zhang, San and {World Health Organization} and Li, Wei' -> three names ('and' inside braces kept)."""
+    out, depth, last = [], 0, 0
+    for m in re.finditer(r"[{}]|\s+and\s+", value, re.I):
+        tok = m.group(0)
+        if tok == "{":
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+        elif depth == 0:
+            out.append(value[last : m.start()])
+            last = m.end()
+    out.append(value[last:])
+    return [n for n in (latex_to_text(p) for p in out) if n]
+
+
+def _entries(text: str):
+    """(record_no, line, type, key, [(field, raw value)], raw text) per entry, or a Problem."""
+    macros: dict[str, str] = {}
+    record_no, pos = 0, 0
+    while True:
+        m = _AT.search(text, pos)
+        if not m:
+            return
+        kind, close = m.group(1).casefold(), ")" if m.group(2) == "(" else "}"
+        start_line = text.count("\n", 0, m.start()) + 1
+        if kind in ("comment", "preamble"):
+            try:
+                _, pos = _braced(text, m.end() - 1) if close == "}" else (None, text.index(")", m.end()) + 1)
+            except (BibError, ValueError):
+                pos = m.end()
+            continue
+        try:
+            key, fields, end = _entry_body(text, m.end(), close, macros)
+        except BibError as exc:
+            nxt = _AT.search(text, m.end())
+            end = nxt.start() if nxt else len(text)
+            if kind != "string":
+                record_no += 1
+                yield Problem(exc.reason, record_no=record_no, line=text.count("\n", 0, exc.pos) + 1,
+                              field=exc.field, raw=text[m.start() : end].strip())
+            pos = end
+            continue
+        pos = end
+        if kind == "string":
+            for name, value in fields:
+                macros[name.casefold()] = value
+            continue
+        record_no += 1
+        yield record_no, start_line, kind, key, fields, text[m.start() : end]
+
+
+# ---------------------------------------------------------------------------- mapping
+
+
+def _record(kind: str, key: str, fields: list[tuple[str, str]], record_no: int, line: int, raw_text: str) -> Record | Problem:
+    raw: dict[str, list[str]] = {}
+    for name, value in fields:
+        raw.setdefault(name.casefold(), []).append(value)
+
+    def first(*names: str) -> str | None:
+        for n in names:
+            for v in raw.get(n, []):
+                v = latex_to_text(v)
+                if v:
+                    return v
+        return None
+
+    def every(*names: str) -> list[str]:
+        return [latex_to_text(v) for n in names for v in raw.get(n, []) if latex_to_text(v)]
+
+    title = first("title")
+    urls = every("url", "link")
+    accession = next((k for k in (key, first("key"), first("accession-number", "an")) if k and _ACCESSION.match(k)), None)
+    ids = [i for i in (accession, first("unique-id"), first("eid")) if i]
+    source = detect_source(ids, every("note", "copyright", "source", "database", "db"), urls)
+    sid = native_id(source, ids, urls)
+    if not sid and not title:
+        return Problem("entry has neither an id nor a title", record_no=record_no, line=line, field="title",
+                       raw=raw_text)
+    rec = Record(source=source, source_id=sid or "")
+    rec.raw = {"@type": [kind], **({"@key": [key]} if key else {}), **raw}
+    rec.doc_type_raw = first("document_type", "type") or kind
+    rec.doc_type = doc_type(rec.doc_type_raw) if first("document_type", "type") else _KIND_TYPES.get(kind, kind)
+    if title:
+        rec.titles.append(Title(title, text_lang(title)))
+
+    by_number: dict[int, int] = {}
+    aff_values = every("affiliation", "affiliations")
+    aff_values += [a for a in every("address") if split_affiliations(a) and split_affiliations(a)[0][0] is not None]
+    for value in aff_values:
+        pieces = split_affiliations(value)
+        if len(pieces) == 1 and pieces[0][0] is None and ";" in value:  # Scopus: 'A; B'
+            pieces = [(None, p) for p in split_list(value, ";")]
+        for num, text in pieces:
+            texts = [a.text for a in rec.affiliations]
+            if text not in texts:
+                rec.affiliations.append(Affiliation(text))
+                texts.append(text)
+            if num is not None:
+                by_number.setdefault(num, texts.index(text))
+    names = [split_authors(n) for v in raw.get("author", []) for n in split_names(v)]
+    for pos, parsed in enumerate((p[0] for p in names if p), 1):
+        name, nums, email = parsed
+        rec.authors.append(Author(pos, name, email=email, affiliations=[by_number[n] for n in nums if n in by_number]))
+
+    issn_list = [i for v in every("issn") for i in issns(v)]
+    rec.journal = Journal(
+        title=first("journal", "journaltitle", "booktitle"),
+        abbreviation=first("journal-iso", "abbrev_source_title", "shortjournal"),
+        issn=issn_list[0] if issn_list else None,
+        eissn=issn_list[1] if len(issn_list) > 1 else None,
+        publisher=first("publisher"),
+    )
+    if kind in ("inproceedings", "conference"):
+        rec.conference = first("booktitle")
+    rec.year = parse_year(first("year", "date"))
+    rec.pub_date = first("month")
+    rec.volume = first("volume")
+    rec.issue = first("number", "issue")
+    rec.first_page, rec.last_page = split_pages((first("pages") or "").replace("--", "-"))
+    rec.article_number = first("art_number", "article-number", "eid") if source != "scopus" else first("art_number")
+    rec.doi = find_doi(first("doi")) or find_doi(" ".join(u for u in urls if "doi.org/" in u))
+    rec.isbn = first("isbn")
+    rec.url = urls[0] if urls else None
+    rec.abstract = first("abstract")
+    author_kw = first("author_keywords", "author-keywords")
+    kw = first("keywords")
+    rec.keywords = _terms(author_kw or kw)
+    rec.index_keywords = _terms(kw if author_kw else first("keywords-plus"))
+    if source == "ei":
+        heading = first("key")
+        if heading and not _ACCESSION.match(heading):  # EV puts the main heading in 'key'
+            rec.index_keywords = [heading] + [k for k in rec.index_keywords if k != heading]
+    rec.language = language(first("language"))
+    rec.times_cited = parse_int(first("times-cited"))
+    return ensure_source_id(rec)
+
+
+_KIND_TYPES = {"article": "article", "inproceedings": "proceedings paper", "conference": "proceedings paper",
+               "incollection": "book chapter", "inbook": "book chapter", "book": "book",
+               "phdthesis": "thesis", "mastersthesis": "thesis"}
+
+
+def _terms(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return split_list(value, ";" if ";" in value else ",")
+
+
+def parse(text: str | bytes) -> Parsed:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8-sig", "replace")
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    for item in _entries(text):
+        if isinstance(item, Problem):
+            yield item
+        else:
+            record_no, line, kind, key, fields, raw_text = item
+            yield _record(kind, key, fields, record_no, line, raw_text)
+
+
+register(Format("bibtex", "ris", "BibTeX (@article{...}), any database", False, sniff, parse, priority=190))
