@@ -4,8 +4,8 @@ Revision ID: 0005
 Revises: 0004
 """
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 revision = "0005"
 down_revision = "0004"
@@ -14,8 +14,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "search_state",
+        sa.Column("target", sa.String(length=200), nullable=False),
+        sa.Column("work_id", sa.String(length=32), nullable=False),
+        sa.Column("doc_hash", sa.String(length=64), nullable=False),
+        sa.Column("indexed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("target", "work_id", name=op.f("pk_search_state")),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("search_state")

@@ -1,0 +1,236 @@
+"""A work as a search document: the one shape both backends index.
+
+:func:`build_document` is pure: it takes a work's export record (``works.data`` plus ``work_id``, and
+the fields other stages add through :mod:`ir.export`: ``authors`` with person/department/status from
+attribution, ``tags`` and ``indexes`` from tagging) and returns the document. :func:`load_records`
+reads those records from the store, through ``ir.export`` when it is there, so that the export and the
+index never disagree.
+
+Document fields (see ``schemas/es-works.json``):
+
+* display: ``work_id, title, year, type, doi, journal, issn, authors``
+* text (searched): ``title_en, title_zh, abstract_en, abstract_zh, keywords_en, keywords_zh,
+  authors, journal_text``; ``title_sort`` for sorting by title
+* facets/filters: ``year, type, departments, persons, indexes, tiers, tags, sources``;
+  ``department_facet``/``person_facet`` hold ``"id\\x1flabel"`` so counts come with names
+* authorship status: ``authorships: [{position, name, person_id, org_id, status}]`` and
+  ``person_status: ["P001:claimed", ...]``. ``persons`` counts a person only when the authorship is
+  ``auto`` or ``claimed``; ``departments`` count every authorship that is not ``rejected``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+import sqlalchemy as sa
+
+from ir.search.query import LABEL_SEP, has_han
+
+ATTRIBUTED = ("auto", "claimed")
+
+
+def _texts(values) -> list[str]:
+    out: list[str] = []
+    for v in values if isinstance(values, (list, tuple)) else [values]:
+        if isinstance(v, dict):
+            v = v.get("text") or v.get("value") or v.get("name")
+        if isinstance(v, str) and v.strip():
+            out.append(" ".join(v.split()))
+    return list(dict.fromkeys(out))
+
+
+def _split_lang(items) -> tuple[list[str], list[str]]:
+    """(non-Chinese, Chinese) texts. A text with Han characters is Chinese whatever its language tag says
+    (exports tag Chinese titles as 'en' often enough); the rest are analysed as English."""
+    en: list[str] = []
+    zh: list[str] = []
+    for text in _texts(items):
+        (zh if has_han(text) else en).append(text)
+    return en, zh
+
+
+def sort_key(title: str | None) -> str:
+    """Case- and accent-insensitive, leading punctuation ignored: 'The "Éclair"' sorts as 'the eclair'."""
+    if not title:
+        return "\uffff"  # works without a title sort last
+    text = unicodedata.normalize("NFKD", title.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.lstrip(" \"'“”‘’([{<《【「-—.,:;").strip()[:256] or "\uffff"
+
+
+def _code(value, *keys: str) -> str | None:
+    if isinstance(value, dict):
+        for k in keys:
+            if value.get(k):
+                return str(value[k]).strip()
+        return None
+    return str(value).strip() if value not in (None, "") else None
+
+
+def _tier(tag) -> str | None:
+    """'jcr:Q1' from 'jcr:Q1', {'scheme': 'jcr', 'tier': 'Q1'} or {'list': 'cas', 'value': '1'}."""
+    if isinstance(tag, str):
+        return tag.strip() or None
+    if isinstance(tag, dict):
+        scheme = _code(tag, "scheme", "system", "list", "source", "name")
+        value = _code(tag, "tier", "value", "level", "quartile", "zone")
+        if scheme and value:
+            return f"{scheme}:{value}"
+        return scheme or value
+    return None
+
+
+def _authorships(authors) -> list[dict]:
+    out = []
+    for pos, a in enumerate(authors or [], start=1):
+        if isinstance(a, str):
+            a = {"name": a}
+        if not isinstance(a, dict):
+            continue
+        name = _code(a, "display_name", "name", "full_name", "person_name") or None
+        out.append({
+            "position": int(a.get("position") or pos),
+            "name": name,
+            "person_id": _code(a, "person_id"),
+            "person_name": _code(a, "person_name", "display_name", "name"),
+            "org_id": _code(a, "org_id", "department_id"),
+            "org_name": _code(a, "org_name", "department", "department_name"),
+            "status": _code(a, "status") or ("unmatched" if not a.get("person_id") else "auto"),
+        })
+    return out
+
+
+def build_document(record: dict) -> dict:
+    """The search document of one work (pure; see the module docstring for the fields)."""
+    titles = record.get("titles") or []
+    if record.get("title") and not any(_texts([t]) == [record["title"]] for t in titles):
+        titles = [{"text": record["title"]}] + list(titles)
+    title_en, title_zh = _split_lang(titles)
+    abstracts = record.get("abstracts") or ([record["abstract"]] if record.get("abstract") else [])
+    abstract_en, abstract_zh = _split_lang(abstracts)
+    keywords = _texts(record.get("keywords") or [])
+    journal = record.get("journal") or {}
+    if isinstance(journal, str):
+        journal = {"title": journal}
+    issn = [i for i in (journal.get("issn"), journal.get("eissn")) if i]
+
+    authorships = _authorships(record.get("authors"))
+    persons, person_facet, person_status, departments, department_facet = [], [], [], [], []
+    for a in authorships:
+        if a["person_id"]:
+            person_status.append(f"{a['person_id']}:{a['status']}")
+            if a["status"] in ATTRIBUTED:
+                persons.append(a["person_id"])
+                person_facet.append(f"{a['person_id']}{LABEL_SEP}{a['person_name'] or a['person_id']}")
+        if a["org_id"] and a["status"] != "rejected":
+            departments.append(a["org_id"])
+            department_facet.append(f"{a['org_id']}{LABEL_SEP}{a['org_name'] or a['org_id']}")
+
+    tags = [t for t in (_tier(t) for t in record.get("tags") or []) if t]
+    tiers = [t for t in (_tier(t) for t in record.get("tiers") or []) if t] + [t for t in tags if ":" in t]
+    indexes = [i for i in (_code(x, "index", "code", "name") for x in record.get("indexes") or []) if i]
+    sources = [s for s in (_code(x, "source") for x in record.get("sources") or []) if s]
+    year = record.get("year")
+    try:
+        year = int(year) if year not in (None, "") else None
+    except (TypeError, ValueError):
+        year = None
+    title = record.get("title") or (title_en + title_zh or [None])[0]
+
+    def uniq(xs):
+        return list(dict.fromkeys(xs))
+
+    return {
+        "work_id": record["work_id"],
+        "title": title,
+        "title_sort": sort_key(title),
+        "title_en": title_en,
+        "title_zh": title_zh,
+        "abstract_en": abstract_en,
+        "abstract_zh": abstract_zh,
+        "keywords": keywords,
+        "keywords_en": [k for k in keywords if not has_han(k)],
+        "keywords_zh": [k for k in keywords if has_han(k)],
+        "authors": [a["name"] for a in authorships if a["name"]],
+        "year": year,
+        "type": record.get("doc_type") or record.get("type"),
+        "doi": record.get("doi"),
+        "journal": journal.get("title"),
+        "journal_text": journal.get("title"),
+        "issn": uniq(issn),
+        "departments": uniq(departments),
+        "department_facet": uniq(department_facet),
+        "persons": uniq(persons),
+        "person_facet": uniq(person_facet),
+        "person_status": uniq(person_status),
+        "authorships": [{k: a[k] for k in ("position", "name", "person_id", "org_id", "status")} for a in authorships],
+        "indexes": uniq(indexes),
+        "tiers": uniq(tiers),
+        "tags": uniq(tags),
+        "sources": uniq(sources),
+    }
+
+
+def doc_hash(doc: dict) -> str:
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+HIT_FIELDS = ("work_id", "title", "year", "type", "journal", "doi", "authors", "sources", "indexes", "tiers")
+
+
+def hit_from_doc(doc: dict) -> dict:
+    hit = {k: doc.get(k) for k in HIT_FIELDS}
+    hit["authors"] = (doc.get("authors") or [])[:10]
+    return hit
+
+
+# --- reading works from the store ------------------------------------------------------------
+
+def _export_hook():
+    """``ir.export.work_records(conn, work_ids) -> {work_id: record}`` when the export module exists."""
+    try:
+        export = importlib.import_module("ir.export")
+    except ImportError:
+        return None
+    for name in ("work_records", "records_for", "export_records"):
+        fn = getattr(export, name, None)
+        if callable(fn):
+            return fn
+    return None
+
+
+def records_from_rows(conn: sa.Connection, rows: list) -> list[dict]:
+    """Export records of these ``works`` rows (work_id, data), with the other stages' fields when present."""
+    hook = _export_hook()
+    if hook is not None:
+        got = hook(conn, [r.work_id for r in rows])
+        if isinstance(got, dict):
+            return [dict(got[r.work_id], work_id=r.work_id) for r in rows if r.work_id in got]
+        return [dict(x) for x in got]
+    return [dict(r.data or {}, work_id=r.work_id) for r in rows]
+
+
+def iter_documents(conn: sa.Connection, batch: int = 1000, work_ids: Iterable[str] | None = None) -> Iterator[list[dict]]:
+    """Documents of the active works, in batches, in work_id order (keyset paging: constant memory)."""
+    from ir.store.tables.works import works
+
+    q = sa.select(works.c.work_id, works.c.data).where(works.c.status == "active").order_by(works.c.work_id)
+    if work_ids is not None:
+        ids = sorted(set(work_ids))
+        for start in range(0, len(ids), batch):
+            rows = conn.execute(q.where(works.c.work_id.in_(ids[start:start + batch]))).all()
+            if rows:
+                yield [build_document(r) for r in records_from_rows(conn, rows)]
+        return
+    last = None
+    while True:
+        page = q.limit(batch) if last is None else q.where(works.c.work_id > last).limit(batch)
+        rows = conn.execute(page).all()
+        if not rows:
+            return
+        last = rows[-1].work_id
+        yield [build_document(r) for r in records_from_rows(conn, rows)]
