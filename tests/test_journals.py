@@ -111,6 +111,9 @@ def test_title_keys_differ(a, b):
         ("J PHYS", "Journal of Physiotherapy", False),  # too short to say
         ("J AM CHEM SOC", "Journal of the American Ceramic Society", False),
         ("PHYS REV B", "Physical Review Letters", False),
+        ("J ALLOY COMPD", "Journal of Alloys and Compounds", True),  # ISO 4 contraction
+        ("J. Natl. Cancer Inst.", "Journal of the National Cancer Institute", True),
+        ("J CHEM PHYS", "Journal of Chemical Psychology", False),
     ],
 )
 def test_abbreviation_fits(abbreviation, title, fits):

@@ -91,13 +91,24 @@ def abbreviation_fits(abbreviation_key: str, title_key_: str) -> bool:
     """Does an abbreviation read as this title, word by word? ("j am chem soc" ~ "journal of the american chemical society")
 
     Both are keys (little words like "of", "the" already dropped); every word of the abbreviation must
-    begin the matching word of the title, in order, with no word left over on either side.
-    Two-word abbreviations need three letters a word ("CHEM REV" fits, "J PHYS" is too short to say).
+    begin (or contract, ISO 4 style: "Compd" for "Compounds") the matching word of the title, in order,
+    with no word left over on either side. Two-word abbreviations need three letters a word ("CHEM REV" fits, "J PHYS" is too short to say).
     """
     a, t = abbreviation_key.split(), title_key_.split()
     if len(a) < 2 or len(a) != len(t) or (len(a) == 2 and min(map(len, a)) < 3):
         return False
-    return all(tw.startswith(aw) for aw, tw in zip(a, t))
+    return all(_abbreviates(aw, tw) for aw, tw in zip(a, t))
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    """"chem" ~ "chemical" (a prefix) or "compd" ~ "compounds", "natl" ~ "national" (ISO 4 contractions:
+    same first letter, the other letters in order, at least three letters)."""
+    if word.startswith(short):
+        return True
+    if len(short) < 3 or short[0] != word[0]:
+        return False
+    rest = iter(word[1:])
+    return all(ch in rest for ch in short[1:])
 
 
 def signature(key: str) -> str:
