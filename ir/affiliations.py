@@ -59,7 +59,7 @@ ABBREVIATIONS: dict[str, str] = {
 _STEMS: dict[str, str] = {}
 for _abbr, _full in ABBREVIATIONS.items():
     _STEMS[_abbr.rstrip(".")] = _abbr.rstrip(".")
-    _STEMS[_full] = _abbr.rstrip(".")
+    _STEMS.setdefault(_full, _abbr.rstrip("."))
 _STEMS.update({
     "chemistry": "chem", "chemical": "chem", "technological": "technol", "technologies": "technol",
     "universities": "univ", "sciences": "sci", "scientific": "sci", "engineer": "engn", "institution": "inst",
@@ -99,6 +99,8 @@ _ZH_INSTITUTION = re.compile(r"(.+?(?:大学|科学院|研究院|研究所|医�
 _ZH_UNIT = re.compile(r".+?(?:国家重点实验室|重点实验室|工程实验室|实验室|研究中心|工程中心|中心|学院|研究院|研究所|医院|学部|学系|系|科|部|处|所|室|站|馆)")
 _ZH_ADDRESS = re.compile(r"^(?:中国)?(?:[\u4e00-\u9fff]{2,3}省)?(?:[\u4e00-\u9fff]{2,3}(?:市|自治区))?(?:[\u4e00-\u9fff]{2,3}区)?")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+PROVINCES_ZH = frozenset("北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 "
+                         "贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门".split())
 _POSTCODE = re.compile(r"(?<![\d-])(\d{6}|\d{5}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})(?![\d-])")
 
 
@@ -221,7 +223,8 @@ def _split_zh(text: str) -> SplitAffiliation:
     for chunk in chunks:
         city = re.fullmatch(r"(?:[\u4e00-\u9fff]{2,3}省)?([\u4e00-\u9fff]{2,3}?)市?", chunk)
         if city and not _ZH_INSTITUTION.search(chunk) and not _ZH_UNIT.fullmatch(chunk):
-            out.city = out.city or city.group(1)
+            if city.group(1) not in PROVINCES_ZH or chunk.endswith("市"):
+                out.city = out.city or city.group(1)
             continue
         if chunk in ("中国", "中华人民共和国"):
             continue
@@ -304,8 +307,31 @@ def _tokens_agree(part: tuple[str, ...], key: tuple[str, ...]) -> tuple[bool, in
     return True, typos
 
 
+GENERIC_STEMS = UNIT_WORDS | frozenset(INSTITUTION_WORDS) | frozenset({
+    "affiliated", "first", "second", "third", "fourth", "fifth", "med", "cent", "peoples", "clin", "gen",
+    "general", "childrens", "womens", "technol", "sci", "engn", "natl", "int", "res", "china", "chinese"})
+
+
+def _distinctive_latin(tokens: tuple[str, ...]) -> bool:
+    """A name that can stand for an institution by itself: it carries a proper name ("Qingdao Huanghai
+    Hosp"), not only generic words ("Affiliated Hosp")."""
+    return any(t not in GENERIC_STEMS for t in tokens)
+
+
+def _distinctive_zh(key: str) -> bool:
+    core = re.sub(r"(大学|医院|科学院|研究院)$", "", key)
+    core = re.sub(r"^(附属|第[一二三四五六七八九十]+|中心|人民|中医|市立|省立)+", "", core)
+    return len(core) >= 2
+
+
 class OrgIndex:
-    """The organisations dictionary in comparable form, with a cache of matched addresses."""
+    """The organisations dictionary in comparable form, with a cache of matched addresses.
+
+    Anchors are the names that make an address ours by themselves: the institution's (root's) names,
+    and distinctive names of units that are institutions of their own (an affiliated hospital's
+    "Qingdao Huanghai Hospital"). Generic names ("Affiliated Hosp", "附属医院") are units only: they
+    count once an anchor has matched.
+    """
 
     ANCHOR_STEMS = frozenset({"univ", "hosp", "acad"})
     ZH_ANCHOR = re.compile(r"(大学|医院|科学院|研究院)$")
@@ -328,7 +354,7 @@ class OrgIndex:
             for name in names:
                 if _CJK.search(name):
                     key = zh_key(name)
-                    if is_root or self.ZH_ANCHOR.search(key):
+                    if is_root or (self.ZH_ANCHOR.search(key) and _distinctive_zh(key)):
                         self.anchor_zh.append((key, o.org_id))
                     if not is_root:
                         self.unit_zh.setdefault(root, []).append((key, o.org_id))
@@ -336,7 +362,7 @@ class OrgIndex:
                     toks = stem_tokens(name)
                     if not toks:
                         continue
-                    if is_root or (self.ANCHOR_STEMS & set(toks)):
+                    if is_root or (self.ANCHOR_STEMS & set(toks) and _distinctive_latin(toks)):
                         self.anchor_latin.append((toks, o.org_id, name))
                     if not is_root:
                         self.unit_latin.setdefault(root, []).append((" ".join(toks), o.org_id, name))
@@ -456,6 +482,8 @@ class OrgIndex:
             at = text.find(key)
             if at < 0:
                 continue
+            if len(key) < 4 and key != sp.institution and key not in re.split(r"[\s,，;；、]+", sp.text):
+                continue  # a short name ("大工") only counts standing alone, never inside other words
             root = self.root_of(oid)
             rest = text[:at] + "|" + text[at + len(key):]
             units = []

@@ -315,3 +315,9 @@ def compatibility(a: str | ParsedName, b: str | ParsedName) -> Compat:
             if c.score > best.score:
                 best = c
     return best
+
+
+@lru_cache(maxsize=1_000_000)
+def compatibility_cached(a: str, b: str) -> Compat:
+    """:func:`compatibility` of two name strings, remembered (bylines repeat the same names)."""
+    return compatibility(a, b)

@@ -1,0 +1,108 @@
+"""One list of authors per work, aligned across the work's member records.
+
+Member records list the same byline in different forms (WoS "Zhang, San" / "Zhang, S"; CNKI "张三";
+Wanfang "张三" with "San ZHANG"). The richest record is the base; another record aligns by position
+when its list has the same length and the names agree, and otherwise name by name (Chinese names meet
+English forms through pinyin). Each work author gathers the evidence of every source: names in all
+forms, e-mails, ORCIDs, ResearcherIDs, addresses (linked to the author or, for CNKI's unlinked organ
+list, only to the record), corresponding flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ir.names import compatibility_cached as compatibility, has_cjk
+
+# richer bylines first: full names with linked addresses
+SOURCE_RANK = {"wos": 0, "scopus": 1, "ei": 2, "cscd": 3, "ris": 4, "cssci": 5, "wanfang": 6, "cnki": 7}
+
+
+@dataclass(slots=True)
+class AuthorAddress:
+    text: str
+    organization: str | None
+    linked: bool  # False: the record lists it without saying whose it is
+    source: str
+
+
+@dataclass(slots=True)
+class WorkAuthor:
+    position: int
+    name: str  # display
+    names: list[str] = field(default_factory=list)  # every form seen
+    name_zh: str | None = None
+    emails: set[str] = field(default_factory=set)
+    orcids: set[str] = field(default_factory=set)
+    researcher_ids: set[str] = field(default_factory=set)
+    addresses: list[AuthorAddress] = field(default_factory=list)
+    corresponding: bool = False
+    sources: list[tuple[str, str, int]] = field(default_factory=list)  # (source, source_id, position)
+
+    def add_name(self, name: str | None) -> None:
+        if name and name.strip() and name.strip() not in self.names:
+            self.names.append(name.strip())
+            if has_cjk(name) and not self.name_zh:
+                self.name_zh = name.strip()
+
+
+def _author_names(a: dict) -> list[str]:
+    return [n for n in (a.get("full_name"), a.get("name"), a.get("abbreviated"), a.get("name_zh")) if n]
+
+
+def _absorb(wa: WorkAuthor, rec: dict, a: dict) -> None:
+    for n in _author_names(a):
+        wa.add_name(n)
+    if a.get("email"):
+        wa.emails.update(e.strip().lower() for e in str(a["email"]).replace(",", ";").split(";") if "@" in e)
+    if a.get("orcid"):
+        wa.orcids.add(str(a["orcid"]).strip().upper()[-19:])
+    if a.get("researcher_id"):
+        wa.researcher_ids.add(str(a["researcher_id"]).strip().upper())
+    wa.corresponding = wa.corresponding or bool(a.get("corresponding"))
+    affs = rec.get("affiliations") or []
+    idx = [i for i in (a.get("affiliations") or []) if isinstance(i, int) and 0 <= i < len(affs)]
+    linked = bool(idx) or len(affs) == 1  # a record's only address is everybody's
+    for i in idx or range(len(affs)):
+        aff = affs[i]
+        wa.addresses.append(AuthorAddress(aff.get("text") or "", aff.get("organization"), linked, rec["source"]))
+    wa.sources.append((rec["source"], rec["source_id"], a.get("position") or 0))
+
+
+def _compat(wa: WorkAuthor, a: dict) -> float:
+    best = 0.0
+    for x in wa.names:
+        for y in _author_names(a):
+            best = max(best, compatibility(x, y).score)
+            if best >= 1.0:
+                return best
+    return best
+
+
+def align(records: list[dict]) -> list[WorkAuthor]:
+    """Align the bylines of a work's member records (``Record.to_dict()`` dicts) into work authors."""
+    records = [r for r in records if r.get("authors")]
+    if not records:
+        return []
+    records.sort(key=lambda r: (-len(r["authors"]), SOURCE_RANK.get(r["source"], 9), r["source_id"]))
+    base = records[0]
+    out: list[WorkAuthor] = []
+    for i, a in enumerate(base["authors"], 1):
+        display = a.get("full_name") or a.get("name") or a.get("name_zh") or a.get("abbreviated") or "?"
+        wa = WorkAuthor(position=i, name=display)
+        _absorb(wa, base, a)
+        out.append(wa)
+    for rec in records[1:]:
+        authors = rec["authors"]
+        if len(authors) == len(out) and all(_compat(wa, a) >= 0.4 for wa, a in zip(out, authors)):
+            for wa, a in zip(out, authors):
+                _absorb(wa, rec, a)
+            continue
+        taken: set[int] = set()
+        for j, a in enumerate(authors):
+            scored = sorted(((_compat(wa, a), -abs(wa.position - 1 - j), k) for k, wa in enumerate(out)
+                             if k not in taken), reverse=True)
+            if scored and scored[0][0] >= 0.45:
+                taken.add(scored[0][2])
+                _absorb(out[scored[0][2]], rec, a)
+    return out

@@ -1,0 +1,204 @@
+"""Scoring candidates and deciding each authorship, with the evidence of every decision.
+
+Per work author: is any of its addresses ours (:class:`~ir.affiliations.OrgIndex`)? If so, every person
+whose name is compatible (or whose e-mail, ORCID or ResearcherID the author carries) is a candidate,
+scored by adding points of evidence (:class:`~ir.attribute.settings.AttributeSettings`): name, unit of
+the appointment against the units named in the address, the appointment's years, e-mail, ORCID,
+co-authors linked in this run or confirmed before, supervisor. The best candidate is
+
+- ``auto`` when its score is high, far enough ahead of the next person, and rests on more than the name:
+  two people of the same name in one unit tie, so neither is ever auto-linked on the name alone;
+- ``suggested`` when it is plausible;
+- otherwise the authorship is ``unmatched`` (ours, but no person fits: dictionary upkeep).
+
+Authors with no address of ours are ``external`` and carry no person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ir.affiliations import OrgIndex, OrgMatch
+from ir.attribute.align import WorkAuthor
+from ir.attribute.people import PeopleIndex, Person
+from ir.attribute.settings import AttributeSettings
+from ir.names import Compat, compatibility_cached
+
+
+@dataclass(slots=True)
+class Candidate:
+    person_id: str
+    score: float
+    org_id: str | None
+    name: Compat
+    parts: dict  # evidence name -> points
+    strong: bool  # e-mail / ORCID / ResearcherID evidence
+
+    def as_json(self) -> dict:
+        return {"person_id": self.person_id, "score": round(self.score, 2), "org_id": self.org_id,
+                "name": self.name.as_json(), "points": {k: round(v, 2) for k, v in self.parts.items()}}
+
+
+@dataclass(slots=True)
+class AuthorContext:
+    """A work author with its addresses matched: what the scorer needs."""
+
+    author: WorkAuthor
+    ours: bool = False
+    weak: bool = False  # ours only through addresses not linked to this author
+    matches: list[tuple[OrgMatch, bool]] = field(default_factory=list)  # (ours match, linked)
+    unit_ids: set[str] = field(default_factory=set)  # every unit named in our addresses
+    org_id: str | None = None  # the most specific unit named
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+def match_addresses(wa: WorkAuthor, orgs: OrgIndex) -> AuthorContext:
+    ctx = AuthorContext(wa)
+    linked = [a for a in wa.addresses if a.linked]
+    use = linked or wa.addresses
+    best_depth = -1
+    for addr in use:
+        m = orgs.match(addr.text, addr.organization)
+        if m.ours:
+            ctx.matches.append((m, addr.linked))
+            ctx.unit_ids.update(m.org_ids)
+            d = orgs.depth(m.org_id)
+            if d > best_depth:
+                best_depth, ctx.org_id = d, m.org_id
+    ctx.ours = bool(ctx.matches)
+    ctx.weak = ctx.ours and not linked
+    return ctx
+
+
+def _name_compat(wa: WorkAuthor, p: Person) -> Compat:
+    best = None
+    for x in wa.names:
+        for y in p.names:
+            c = compatibility_cached(x, y)
+            if best is None or c.score > best.score:
+                best = c
+                if c.score >= 1.0:
+                    return c
+    return best or Compat(0.0, "none", "no name")
+
+
+def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, orgs: OrgIndex,
+                     s: AttributeSettings, rejected: set[str] = frozenset(), extra: dict[str, dict] | None = None
+                     ) -> list[Candidate]:
+    """Every candidate person for an author of ours, best first. ``extra``: per person, points found
+    outside the author (co-authors, supervisor)."""
+    wa = ctx.author
+    ids = people.candidates(wa.names, s.max_candidates)
+    direct: dict[str, list[str]] = {}
+    for e in wa.emails:
+        if e in people.by_email:
+            direct.setdefault(people.by_email[e], []).append("email")
+    for o in wa.orcids:
+        if o in people.by_orcid:
+            direct.setdefault(people.by_orcid[o], []).append("orcid")
+    for r in wa.researcher_ids:
+        if r in people.by_rid:
+            direct.setdefault(people.by_rid[r], []).append("researcher_id")
+    ids |= set(direct)
+    if not ids:
+        ids = people.candidates(wa.names, s.max_candidates, typo_families=True)
+    out: list[Candidate] = []
+    unit_related = _related_units(ctx.unit_ids, orgs)
+    for pid in ids:
+        if pid in rejected:
+            continue
+        p = people.people[pid]
+        name = _name_compat(wa, p)
+        strong_hits = direct.get(pid, [])
+        if name.score < s.min_name and not strong_hits:
+            continue
+        parts: dict[str, float] = {"name": s.name * name.score}
+        # the appointment that fits best: unit and years
+        best_appt, best_pts, best_parts = None, None, {}
+        for a in p.appointments:
+            ap: dict[str, float] = {}
+            if ctx.unit_ids - set(orgs.roots):
+                if a.org_id in ctx.unit_ids:
+                    ap["dept"] = s.dept_exact
+                elif a.org_id in unit_related:
+                    ap["dept"] = s.dept_related
+                elif a.org_id not in orgs.roots:
+                    ap["dept"] = s.dept_other
+                if ctx.weak and "dept" in ap and ap["dept"] > 0:
+                    ap["dept"] *= 0.75
+            cov = a.covers(year, s.year_slack)
+            if cov is True:
+                ap["years"] = s.year_in
+            elif cov is False:
+                ap["years"] = s.year_out
+            total = sum(ap.values())
+            if best_pts is None or total > best_pts:
+                best_appt, best_pts, best_parts = a, total, ap
+        parts.update(best_parts)
+        if ctx.weak:
+            parts["unlinked_address"] = s.unlinked
+        if "email" in strong_hits:
+            parts["email"] = s.email
+        if "orcid" in strong_hits or "researcher_id" in strong_hits:
+            parts["orcid"] = s.orcid
+        elif p.orcid and wa.orcids and p.orcid not in wa.orcids:
+            parts["orcid_conflict"] = s.orcid_conflict
+        if extra and pid in extra:
+            parts.update(extra[pid])
+        org_id = best_appt.org_id if best_appt else ctx.org_id
+        out.append(Candidate(pid, sum(parts.values()), org_id, name, parts, bool(strong_hits)))
+    out.sort(key=lambda c: (-c.score, c.person_id))
+    return out
+
+
+def _related_units(unit_ids: set[str], orgs: OrgIndex) -> set[str]:
+    """Units above or below the named ones (below the institution itself)."""
+    out: set[str] = set()
+    roots = set(orgs.roots)
+    for u in unit_ids:
+        if u in roots:
+            continue
+        out.update(a for a in orgs.ancestors(u) if a not in roots)
+        stack = [u]
+        while stack:
+            x = stack.pop()
+            for c in orgs.children.get(x, ()):
+                if c not in out:
+                    out.add(c)
+                    stack.append(c)
+    return out - unit_ids
+
+
+@dataclass(slots=True)
+class Decision:
+    status: str  # auto | suggested | unmatched | external
+    person_id: str | None
+    org_id: str | None
+    score: float | None
+    reason: str
+
+
+def decide(ctx: AuthorContext, s: AttributeSettings) -> Decision:
+    if not ctx.ours:
+        return Decision("external", None, None, None, "no address of ours")
+    cands = ctx.candidates
+    if not cands or cands[0].score < s.suggest_min:
+        top = f" (best {cands[0].person_id} at {cands[0].score:.2f})" if cands else ""
+        return Decision("unmatched", None, ctx.org_id, cands[0].score if cands else None,
+                        f"ours, but no person fits{top}")
+    best = cands[0]
+    runner = cands[1].score if len(cands) > 1 else None
+    margin = best.score - runner if runner is not None else None
+    non_name = sum(v for k, v in best.parts.items() if k != "name" and v > 0)
+    ok_margin = margin is None or margin >= s.auto_margin
+    ok_name = best.name.score >= s.auto_min_name or best.strong
+    if best.score >= s.auto_min and ok_margin and ok_name and non_name > 0:
+        why = "unique strong match" if margin is None else f"ahead of the next person by {margin:.2f}"
+        return Decision("auto", best.person_id, best.org_id, best.score, why)
+    if margin is not None and not ok_margin:
+        why = f"{len([c for c in cands if best.score - c.score < s.auto_margin])} people within {s.auto_margin} points"
+    elif not ok_name:
+        why = f"name evidence too weak ({best.name.level})"
+    else:
+        why = f"score {best.score:.2f} below auto ({s.auto_min})"
+    return Decision("suggested", best.person_id, best.org_id, best.score, why)

@@ -1,0 +1,41 @@
+"""Attribution settings: the [attribute] section of the pipeline settings file. Weights are points of
+evidence added to a candidate's score; thresholds turn the score into a decision."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ir import settings_file
+
+
+@dataclass(frozen=True)
+class AttributeSettings:
+    # evidence weights (points)
+    name: float = 4.0  # times the name compatibility (1.0 full/same Chinese name, 0.7 initials, ...)
+    dept_exact: float = 2.0  # the appointment's unit is named in the address
+    dept_related: float = 1.5  # a unit above or below it is named (school vs its lab)
+    dept_other: float = -1.5  # the address names another of our units
+    year_in: float = 0.5  # the work's year falls within the appointment
+    year_out: float = -3.0  # ... or clearly outside it
+    email: float = 5.0  # the author's e-mail is the person's
+    orcid: float = 8.0  # the same ORCID iD / ResearcherID
+    orcid_conflict: float = -8.0  # the author carries another ORCID iD
+    coauthor: float = 1.0  # per co-author linked to someone this person has published with (at most 2)
+    supervisor: float = 1.5  # a student whose supervisor is an author of the work
+    unlinked: float = -0.75  # the address is not tied to this author (CNKI's unlinked organ list)
+    # decisions
+    auto_min: float = 6.0  # at least this score ...
+    auto_margin: float = 2.0  # ... and this far ahead of the next person: auto
+    auto_min_name: float = 0.7  # name compatibility needed for auto without e-mail/ORCID evidence
+    suggest_min: float = 3.0  # at least this score: suggested
+    min_name: float = 0.4  # weaker names are no candidates unless e-mail/ORCID say so
+    year_slack: int = 1  # publishing lag accepted around an appointment (years)
+    max_candidates: int = 400  # initials-only lookups with more people than this are not widened
+
+    @classmethod
+    def load(cls, path: Path | None = None, data: dict | None = None) -> AttributeSettings:
+        return settings_file.section(cls, "attribute", path, data)
+
+    def as_json(self) -> dict:
+        return asdict(self)
