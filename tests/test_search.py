@@ -27,55 +27,88 @@ from ir.search.query import QueryError
 from ir.store import upsert
 from ir.store.engine import utcnow
 from ir.store.tables.search import search_state
+from ir.store.tables.attribution import authorships, dict_organizations, dict_people
+from ir.store.tables.tagging import work_indexes, work_tags
 from ir.store.tables.works import works
 
 
 def authors(*rows):
-    return [dict(zip(("position", "name", "person_id", "person_name", "org_id", "org_name", "status"), r)) for r in rows]
+    return [dict(zip(("position", "name", "person_id", "org_id", "status"), r)) for r in rows]
 
 
-CHEM = ("D01", "School of Chemistry")
-PHYS = ("D02", "School of Physics")
+CHEM, PHYS = "D01", "D02"
 WORKS = {
     "W001": {"title": "Catalytic oxidation of carbon monoxide over gold nanoparticles", "year": 2021,
              "doc_type": "article", "journal": {"title": "Journal of Catalysis", "issn": "0021-9517"},
              "abstract": "Gold nanoparticles on titania oxidise carbon monoxide at room temperature.",
              "keywords": ["gold", "catalysis"], "sources": [{"source": "wos", "source_id": "WOS:1"}],
              "indexes": ["SCIE"],
-             "authors": authors((1, "Zhang, Wei", "P001", "Zhang Wei", *CHEM, "claimed"),
-                                (2, "Li, Na", "P002", "Li Na", *PHYS, "suggested"))},
+             "authors": authors((1, "Zhang, Wei", "P001", CHEM, "claimed"),
+                                (2, "Li, Na", "P002", PHYS, "suggested"))},
     "W002": {"title": "铜基催化剂的制备及其性能研究", "year": 2020, "doc_type": "article",
              "journal": {"title": "催化学报"}, "abstract": "本文研究了铜基催化剂的制备方法。",
              "keywords": ["铜", "催化剂"], "sources": [{"source": "cnki", "source_id": "C1"}], "indexes": ["CSCD"],
-             "authors": authors((1, "张伟", "P001", "Zhang Wei", *CHEM, "auto"))},
+             "authors": authors((1, "张伟", "P001", CHEM, "auto"))},
     "W003": {"title": "催生化学变化的新方法", "year": 2019, "doc_type": "article",  # 催 and 化, never adjacent
              "abstract": "化学反应的新路径", "sources": [{"source": "wanfang", "source_id": "WF1"}]},
     "W004": {"title": "Deep learning for protein structure prediction", "year": 2019, "doc_type": "conference",
              "abstract": "A neural network predicts protein folds.", "sources": [{"source": "ei", "source_id": "E1"}],
-             "indexes": ["EI"], "authors": authors((1, "Chen, Yu", "P003", "Chen Yu", *PHYS, "auto"))},
+             "indexes": ["EI"], "authors": authors((1, "Chen, Yu", "P003", PHYS, "auto"))},
     "W005": {"title": "Photocatalytic water splitting",
              "titles": [{"text": "Photocatalytic water splitting", "lang": "en"},
                         {"text": "光催化分解水制氢", "lang": "zh"}],
              "year": 2022, "doc_type": "article", "sources": [{"source": "wos", "source_id": "WOS:5"},
                                                                {"source": "cnki", "source_id": "C5"}],
-             "indexes": ["SCIE", "CSCD"], "tags": [{"scheme": "jcr", "tier": "Q1"}],
-             "authors": authors((1, "Li, Na", "P002", "Li Na", *PHYS, "claimed"))},
+             "indexes": ["SCIE", "CSCD"], "tags": {"jcr": "Q1"},
+             "authors": authors((1, "Li, Na", "P002", PHYS, "claimed"))},
     "W006": {"title": "Zeolite membranes", "year": None, "doc_type": "review",
              "sources": [{"source": "scopus", "source_id": "S6"}]},
 }
 
 
-def put_works(store, items: dict[str, dict], status: str = "active", merged_into: str | None = None) -> None:
+PEOPLE = {"P001": ("张伟", "Zhang Wei", "D01"), "P002": ("李娜", "Li Na", "D02"), "P003": ("陈宇", "Chen Yu", "D02")}
+
+
+def put_dictionaries(store) -> None:
+    """The attribution stage's dictionaries snapshot: where person and unit names come from."""
     now = utcnow()
-    rows = []
-    for wid, data in items.items():
-        data = dict(data, work_id=wid)
+    with store.begin() as conn:
+        upsert(conn, dict_organizations, [
+            {"org_id": oid, "parent_id": None, "name_zh": zh, "name_en": en, "variants": [], "extra": {},
+             "row_hash": "x", "loaded_at": now}
+            for oid, zh, en in (("D01", "化学学院", "School of Chemistry"), ("D02", "物理学院", "School of Physics"))],
+            key=["org_id"])
+        upsert(conn, dict_people, [
+            {"person_id": pid, "appointment": 1, "name_zh": zh, "name_en": en, "variants": [], "org_id": org,
+             "role": "faculty", "row_hash": "x", "loaded_at": now} for pid, (zh, en, org) in PEOPLE.items()],
+            key=["person_id", "appointment"])
+
+
+def put_works(store, items: dict[str, dict], status: str = "active", merged_into: str | None = None) -> None:
+    """Works as the stages leave them: ``works`` (consolidation), ``authorships`` (attribution),
+    ``work_tags``/``work_indexes`` (tagging)."""
+    now = utcnow()
+    rows, people, tags, idx = [], [], [], []
+    for wid, item in items.items():
+        item = copy.deepcopy(item)
+        authors_, tags_ = item.pop("authors", []), item.pop("tags", {})
+        data = dict(item, work_id=wid)
         rows.append({"work_id": wid, "status": status, "merged_into": merged_into, "title": data.get("title"),
                      "year": data.get("year"), "doi": None, "doc_type": data.get("doc_type"), "data": data,
                      "content_hash": hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest(),
                      "created_at": now, "updated_at": now})
+        people += [dict(a, work_id=wid, is_ours=bool(a["person_id"]), decided_by="pipeline", decided_at=now,
+                        decision_hash="x") for a in authors_]
+        tags += [{"work_id": wid, "list": k, "category": "", "value": v, "matched_by": "issn", "best": True,
+                  "tagged_at": now} for k, v in tags_.items()]
+        idx += [{"work_id": wid, "index_code": code, "derived_from": "database"} for code in item.get("indexes", [])]
     with store.begin() as conn:
         upsert(conn, works, rows, key=["work_id"])
+        for t in (authorships, work_tags, work_indexes):
+            conn.execute(t.delete().where(t.c.work_id.in_(list(items))))
+        upsert(conn, authorships, people, key=["work_id", "position"])
+        upsert(conn, work_tags, tags, key=["work_id", "list", "category"])
+        upsert(conn, work_indexes, idx, key=["work_id", "index_code", "derived_from"])
 
 
 class Env:
@@ -133,6 +166,7 @@ def env(request, tmp_path):
 
 @pytest.fixture
 def loaded(env):
+    put_dictionaries(env.store)
     put_works(env.store, WORKS)
     rep = env.index()
     assert (rep.indexed, rep.unchanged, rep.deleted, rep.errors) == (6, 0, 0, [])
@@ -180,7 +214,7 @@ def test_facet_counts_and_labels(loaded):
     assert res.labels["department"] == {"D01": "School of Chemistry", "D02": "School of Physics"}
     # the suggested authorship of P002 on W001 does not count; the claimed one on W005 does
     assert dict(res.facets["person"]) == {"P001": 2, "P002": 1, "P003": 1}
-    assert res.labels["person"]["P001"] == "Zhang Wei"
+    assert res.labels["person"]["P001"] == "张伟 Zhang Wei"
     assert dict(res.facets["indexes"]) == {"SCIE": 2, "CSCD": 2, "EI": 1}
     assert res.facets["tiers"] == [("jcr:Q1", 1)]
     # counts follow the query
@@ -232,9 +266,9 @@ def test_incremental_update_sends_only_changed_works(loaded):
 
 def test_claim_is_searchable_at_once_via_reindex_works(loaded):
     assert loaded.ids(filters={"person": ["P002"]}) == ["W005"]
-    claimed = copy.deepcopy(WORKS["W001"])
-    claimed["authors"][1]["status"] = "claimed"
-    put_works(loaded.store, {"W001": claimed})
+    with loaded.store.begin() as conn:  # what ir.attribute.claim leaves behind
+        conn.execute(authorships.update().where(authorships.c.work_id == "W001", authorships.c.position == 2)
+                     .values(status="claimed", locked=True))
     rep = reindex_works(loaded.store, loaded.settings, ["W001"], options=loaded.opts)
     assert (rep.indexed, rep.deleted) == (1, 0)
     assert sorted(loaded.ids(filters={"person": ["P002"]})) == ["W001", "W005"]
@@ -463,3 +497,18 @@ def test_embedded_index_lives_in_a_separate_file_for_a_postgres_store(pg_url, tm
         assert sorted(h["work_id"] for h in open_backend(settings, st, opts).search("催化").hits) == ["W002", "W005"]
     finally:
         gen.close()
+
+
+def test_embedded_index_tables_are_invisible_to_migrations(sqlite_store):
+    """The embedded index lives in the store's file, but autogenerate must not propose dropping it."""
+    from alembic import command
+    from alembic.config import Config
+
+    from ir.store.engine import MIGRATIONS
+
+    open_backend(Settings(database_url=sqlite_store.url), sqlite_store, SearchSettings()).ensure_index()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with sqlite_store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.check(cfg)  # raises AutogenerateDiffsDetected on any difference

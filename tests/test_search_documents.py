@@ -153,6 +153,16 @@ def test_document_picks_up_attribution_and_tagging_fields():
     assert doc_hash(doc) != doc_hash(build_document(WORK))
 
 
+@pytest.mark.parametrize("tags, tiers", [
+    ({"jcr": "Q1", "cas": "2"}, ["jcr:Q1", "cas:2"]),  # as ir.tagging exports them: {list: best value}
+    (["jcr:Q2"], ["jcr:Q2"]),
+    ([{"list": "cas", "value": "1"}], ["cas:1"]),
+    ({}, []),
+])
+def test_tags_become_tiers(tags, tiers):
+    assert build_document(dict(WORK, tags=tags))["tiers"] == tiers
+
+
 def test_document_hash_is_stable_and_content_sensitive():
     assert doc_hash(build_document(WORK)) == doc_hash(build_document(dict(WORK)))
     assert doc_hash(build_document(WORK)) != doc_hash(build_document(dict(WORK, year=2020)))

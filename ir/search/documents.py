@@ -99,7 +99,7 @@ def _authorships(authors) -> list[dict]:
             "person_name": _code(a, "person_name", "display_name", "name"),
             "org_id": _code(a, "org_id", "department_id"),
             "org_name": _code(a, "org_name", "department", "department_name"),
-            "status": _code(a, "status") or ("unmatched" if not a.get("person_id") else "auto"),
+            "status": _code(a, "status") or ("auto" if a.get("person_id") else "external"),
         })
     return out
 
@@ -130,7 +130,10 @@ def build_document(record: dict) -> dict:
             departments.append(a["org_id"])
             department_facet.append(f"{a['org_id']}{LABEL_SEP}{a['org_name'] or a['org_id']}")
 
-    tags = [t for t in (_tier(t) for t in record.get("tags") or []) if t]
+    raw_tags = record.get("tags") or []
+    if isinstance(raw_tags, dict):  # {list: best value}, as ir.tagging exports them
+        raw_tags = [f"{k}:{v}" if v not in (None, "", True) else str(k) for k, v in raw_tags.items()]
+    tags = [t for t in (_tier(t) for t in raw_tags) if t]
     tiers = [t for t in (_tier(t) for t in record.get("tiers") or []) if t] + [t for t in tags if ":" in t]
     indexes = [i for i in (_code(x, "index", "code", "name") for x in record.get("indexes") or []) if i]
     sources = [s for s in (_code(x, "source") for x in record.get("sources") or []) if s]
@@ -190,28 +193,74 @@ def hit_from_doc(doc: dict) -> dict:
 
 # --- reading works from the store ------------------------------------------------------------
 
-def _export_hook():
-    """``ir.export.work_records(conn, work_ids) -> {work_id: record}`` when the export module exists."""
+def _field_sources() -> list:
+    """The callables ``fn(conn, work_ids) -> {work_id: {field: value}}`` that :mod:`ir.export` merges into
+    every exported work, plus the stages' ``export_fields`` functions themselves while ``ir.export`` does
+    not find them yet (each callable counted once, so the index and the export carry the same fields)."""
+    from ir import export
+
+    sources = list(export.field_sources())
+    for name in ("ir.attribute", "ir.tagging"):
+        try:
+            fn = getattr(importlib.import_module(name), "export_fields", None)
+        except ImportError:
+            continue
+        if callable(fn) and fn not in sources:
+            sources.append(fn)
+    return sources
+
+
+def _labels(conn: sa.Connection, records: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
+    """Display names of the people and units the authorships point to, from the dictionaries snapshot."""
     try:
-        export = importlib.import_module("ir.export")
+        from ir.store.tables.attribution import dict_organizations as org, dict_people as ppl
     except ImportError:
-        return None
-    for name in ("work_records", "records_for", "export_records"):
-        fn = getattr(export, name, None)
-        if callable(fn):
-            return fn
-    return None
+        return {}, {}
+    pids = {a.get("person_id") for r in records for a in r.get("authors") or [] if isinstance(a, dict)} - {None}
+    oids = {a.get("org_id") for r in records for a in r.get("authors") or [] if isinstance(a, dict)} - {None}
+    people: dict[str, str] = {}
+    orgs: dict[str, str] = {}
+    if pids:
+        q = sa.select(ppl.c.person_id, ppl.c.name_zh, ppl.c.name_en).where(ppl.c.person_id.in_(sorted(pids))) \
+            .order_by(ppl.c.person_id, ppl.c.appointment)
+        for pid, zh, en in conn.execute(q):
+            people.setdefault(pid, " ".join(x for x in (zh, en) if x) or pid)
+    if oids:
+        q = sa.select(org.c.org_id, org.c.name_zh, org.c.name_en).where(org.c.org_id.in_(sorted(oids)))
+        for oid, zh, en in conn.execute(q):
+            orgs[oid] = en or zh or oid
+    return people, orgs
 
 
-def records_from_rows(conn: sa.Connection, rows: list) -> list[dict]:
-    """Export records of these ``works`` rows (work_id, data), with the other stages' fields when present."""
-    hook = _export_hook()
-    if hook is not None:
-        got = hook(conn, [r.work_id for r in rows])
-        if isinstance(got, dict):
-            return [dict(got[r.work_id], work_id=r.work_id) for r in rows if r.work_id in got]
-        return [dict(x) for x in got]
-    return [dict(r.data or {}, work_id=r.work_id) for r in rows]
+def records_from_rows(conn: sa.Connection, rows: list, sources: list | None = None) -> list[dict]:
+    """Export records (:func:`ir.export.work_document` plus the stages' fields) of these ``works`` rows,
+    with what search needs beyond the export: the abstract and the names behind person and unit ids."""
+    from ir.export import work_document
+
+    sources = _field_sources() if sources is None else sources
+    ids = [r.work_id for r in rows]
+    extra: dict[str, dict] = {}
+    for fn in sources:
+        for wid, fields in (fn(conn, ids) or {}).items():
+            extra.setdefault(wid, {}).update(fields)
+    records = []
+    for r in rows:
+        rec = work_document(r)
+        data = r.data or {}
+        for k in ("abstract", "abstracts", "tags", "authors"):  # the export leaves these out
+            if data.get(k) and k not in rec:
+                rec[k] = data[k]
+        rec.update(extra.get(r.work_id, {}))  # as ir.export does: the stages' fields win
+        records.append(rec)
+    people, orgs = _labels(conn, records)
+    for rec in records:
+        for a in rec.get("authors") or []:
+            if isinstance(a, dict):
+                if a.get("person_id") in people and not a.get("person_name"):
+                    a["person_name"] = people[a["person_id"]]
+                if a.get("org_id") in orgs and not a.get("org_name"):
+                    a["org_name"] = orgs[a["org_id"]]
+    return records
 
 
 def iter_documents(conn: sa.Connection, batch: int = 1000, work_ids: Iterable[str] | None = None) -> Iterator[list[dict]]:
@@ -219,12 +268,13 @@ def iter_documents(conn: sa.Connection, batch: int = 1000, work_ids: Iterable[st
     from ir.store.tables.works import works
 
     q = sa.select(works.c.work_id, works.c.data).where(works.c.status == "active").order_by(works.c.work_id)
+    sources = _field_sources()
     if work_ids is not None:
         ids = sorted(set(work_ids))
         for start in range(0, len(ids), batch):
             rows = conn.execute(q.where(works.c.work_id.in_(ids[start:start + batch]))).all()
             if rows:
-                yield [build_document(r) for r in records_from_rows(conn, rows)]
+                yield [build_document(r) for r in records_from_rows(conn, rows, sources)]
         return
     last = None
     while True:
@@ -233,4 +283,4 @@ def iter_documents(conn: sa.Connection, batch: int = 1000, work_ids: Iterable[st
         if not rows:
             return
         last = rows[-1].work_id
-        yield [build_document(r) for r in records_from_rows(conn, rows)]
+        yield [build_document(r) for r in records_from_rows(conn, rows, sources)]

@@ -12,6 +12,14 @@ if connection is None:  # the alembic command line: use IR_DATABASE_URL
 
     connection = make_engine(Settings.from_env().database_url).connect()
 
-context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+
+def include_name(name, type_, parent_names) -> bool:
+    """The embedded search index (ir.search.embedded, tables ``searchidx_*``) is rebuilt from the
+    database, not migrated: autogenerate leaves it alone."""
+    return not (type_ in ("table", "index") and (name or "").startswith("searchidx_"))
+
+
+context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                  include_name=include_name)
 with context.begin_transaction():
     context.run_migrations()
