@@ -31,6 +31,7 @@ work_members = sa.Table(
     sa.Column("source_id", sa.String(255), primary_key=True),
     sa.Column("work_id", sa.String(32), sa.ForeignKey("works.work_id"), nullable=False, index=True),
     sa.Column("evidence", JSONDoc),  # why this record joined its work: rule, scores, the record it matched
+    sa.Column("content_hash", sa.String(64)),  # the source record's content when it was placed
     sa.Column("added_at", UTCDateTime, nullable=False),
 )
 

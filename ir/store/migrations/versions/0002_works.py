@@ -51,6 +51,7 @@ def upgrade() -> None:
     sa.Column('source_id', sa.String(length=255), nullable=False),
     sa.Column('work_id', sa.String(length=32), nullable=False),
     sa.Column('evidence', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('content_hash', sa.String(length=64), nullable=True),
     sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['work_id'], ['works.work_id'], name=op.f('fk_work_members_work_id_works')),
     sa.PrimaryKeyConstraint('source', 'source_id', name=op.f('pk_work_members'))

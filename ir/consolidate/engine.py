@@ -1,0 +1,118 @@
+"""The matcher as one pure function: records (and the works they already belong to) in, clusters out."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ir.consolidate.blocking import candidate_pairs
+from ir.consolidate.clustering import Clusterer, Link
+from ir.consolidate.features import Features, extract
+from ir.consolidate.scoring import hard_conflict, score_pairs
+from ir.consolidate.settings import ConsolidateSettings
+from ir.model import Record
+
+
+@dataclass
+class Resolution:
+    features: Features
+    labels: list[int]  # cluster label (a representative record index) per record
+    joined_by: dict[int, dict]  # evidence of the link that brought each record into its cluster
+    refused: list[dict]
+    stats: dict = field(default_factory=dict)
+
+    def clusters(self) -> list[list[int]]:
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i, lab in enumerate(self.labels):
+            groups[lab].append(i)
+        return sorted(groups.values(), key=lambda m: min(m))
+
+
+def resolve(records: list[Record], settings: ConsolidateSettings | None = None, *,
+            prior: list[str | None] | None = None, active: np.ndarray | None = None,
+            must: list[tuple[int, int]] = (), cannot: set[tuple[int, int]] | None = None) -> Resolution:
+    """Cluster ``records`` into works.
+
+    ``prior`` gives each record's existing work (None for a record not yet placed): those clusters are
+    the starting point and are only ever added to. ``active`` marks the records to (re)match; with it,
+    only pairs touching an active record are compared. ``must``/``cannot`` are librarians' decisions.
+    """
+    s = settings or ConsolidateSettings()
+    t0 = time.perf_counter()
+    f = extract(records)
+    n = len(f)
+    stats: dict = {"records": n, "active": int(active.sum()) if active is not None else n,
+                   "features_s": round(time.perf_counter() - t0, 2)}
+    cannot = {(min(a, b), max(a, b)) for a, b in (cannot or set())}
+
+    # initial clusters: the works records already belong to
+    initial = list(range(n))
+    if prior is not None:
+        first: dict[str, int] = {}
+        for i, w in enumerate(prior):
+            if w is not None:
+                initial[i] = first.setdefault(w, i)
+
+    t1 = time.perf_counter()
+    links = _exact_links(f, active)
+    I, J, per_rule = candidate_pairs(f, max_block_size=s.max_block_size, window=s.window, active=active)
+    stats.update(candidate_pairs=int(len(I)), pairs_per_rule=per_rule, blocking_s=round(time.perf_counter() - t1, 2))
+    t2 = time.perf_counter()
+    ps = score_pairs(f, I, J, s)
+    cache = {(int(i), int(j)): float(t) for i, j, t, c in zip(ps.i, ps.j, ps.total, ps.conflict)}
+    order = np.lexsort((ps.j, ps.i, -ps.total))
+    fuzzy = [Link(int(ps.i[k]), int(ps.j[k]), "fuzzy", float(ps.total[k]), ps.evidence(int(k)))
+             for k in order if ps.total[k] >= s.match_threshold and ps.conflict[k] is None]
+    stats.update(scored_pairs=int(len(ps)), fuzzy_matches=len(fuzzy), scoring_s=round(time.perf_counter() - t2, 2))
+
+    def pair_score(xs: list[int], ys: list[int]) -> list[float]:
+        keys = [(min(x, y), max(x, y)) for x, y in zip(xs, ys)]
+        missing = sorted({k for k in keys if k not in cache})
+        if missing:
+            extra = score_pairs(f, [k[0] for k in missing], [k[1] for k in missing], s, prune=False)
+            for i, j, t in zip(extra.i.tolist(), extra.j.tolist(), extra.total.tolist()):
+                cache[(i, j)] = t
+        return [cache[k] for k in keys]
+
+    t3 = time.perf_counter()
+    cl = Clusterer(n, conflict=lambda a, b: hard_conflict(f, a, b, s), pair_score=pair_score,
+                   threshold=s.match_threshold - s.consistency_slack, min_consistency=s.min_cluster_consistency,
+                   max_size=s.max_cluster_size, cannot=cannot, initial=initial)
+    for a, b in must:
+        cl.link(Link(a, b, "must_link", float("inf")))
+    for ln in links:
+        cl.link(ln)
+    for ln in fuzzy:
+        cl.link(ln)
+    res = cl.result()
+    stats.update(exact_links=len(links), refused=len(res.refused), clustering_s=round(time.perf_counter() - t3, 2),
+                 total_s=round(time.perf_counter() - t0, 2))
+    return Resolution(f, res.label, res.joined_by, res.refused, stats)
+
+
+def _exact_links(f: Features, active: np.ndarray | None) -> list[Link]:
+    """Links by shared identifiers: DOI, PMID, and native ids that another source references."""
+    links: list[Link] = []
+    for rule, values in (("doi", f.doi), ("pmid", f.pmid)):
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, v in enumerate(values):
+            if v:
+                groups[v].append(i)
+        for v in sorted(groups):
+            g = groups[v]
+            if len(g) < 2:
+                continue
+            pairs = [(a, b) for x, a in enumerate(g) for b in g[x + 1:]] if len(g) <= 20 else [(g[0], b) for b in g[1:]]
+            for a, b in pairs:
+                if active is None or active[a] or active[b]:
+                    links.append(Link(a, b, rule, float("inf"), {rule: v}))
+    index = {k: i for i, k in enumerate(f.keys)}
+    for i, cross in enumerate(f.cross):
+        for key in cross:
+            j = index.get(key)
+            if j is not None and j != i and (active is None or active[i] or active[j]):
+                links.append(Link(min(i, j), max(i, j), "native_id", float("inf"), {"native_id": key}))
+    return links

@@ -1,0 +1,120 @@
+"""Matching features of source records, column by column (pure: Records in, arrays out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ir.model import Record
+from ir.normalize import (
+    document_kind, expand_pages, is_han, journal_key, normalize_doi, normalize_issn, page_key,
+    surname_key, title_key, volume_key,
+)
+
+MISSING_YEAR = -10_000
+AUTHORS_COMPARED = 5
+
+
+def record_key(source: str, source_id: str) -> str:
+    return f"{source}:{source_id}"
+
+
+@dataclass
+class Features:
+    """One row per record; ``variants`` holds every title key of every record (original and translated)."""
+
+    keys: list[str] = field(default_factory=list)  # "source:source_id"
+    sources: list[str] = field(default_factory=list)
+    doi: list[str | None] = field(default_factory=list)
+    pmid: list[str | None] = field(default_factory=list)
+    cross: list[tuple[str, ...]] = field(default_factory=list)  # keys of the same work elsewhere
+    kind: list[str | None] = field(default_factory=list)
+    surname: list[str] = field(default_factory=list)  # first author's
+    surnames: list[frozenset] = field(default_factory=list)  # the first few authors'
+    venues: list[tuple[str, ...]] = field(default_factory=list)  # journal keys (title, abbreviations, conference)
+    issns: list[frozenset] = field(default_factory=list)
+    volume: list[str | None] = field(default_factory=list)
+    pages: list[frozenset] = field(default_factory=list)  # first page and article number keys
+    year: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    ea_year: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    var_rec: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    var_key: list[str] = field(default_factory=list)
+    var_han: list[bool] = field(default_factory=list)
+    var_generic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def titles_of(self, i: int) -> list[str]:
+        if not hasattr(self, "_var_index"):
+            idx: dict[int, list[str]] = {}
+            for rec, key in zip(self.var_rec.tolist(), self.var_key):
+                idx.setdefault(rec, []).append(key)
+            self._var_index = idx
+        return self._var_index.get(i, [])
+
+
+def extract(records: list[Record]) -> Features:
+    f = Features()
+    years, ea, var_rec = [], [], []
+    for i, r in enumerate(records):
+        f.keys.append(record_key(r.source, r.source_id))
+        f.sources.append(r.source)
+        f.doi.append(normalize_doi(r.doi))
+        f.pmid.append((r.pmid or "").strip() or None)
+        f.cross.append(tuple(sorted(_cross_key(k, v) for k, v in (r.cross_ids or {}).items() if v)))
+        f.kind.append(document_kind(r.doc_type, r.title))
+        first = r.authors[0] if r.authors else None
+        f.surname.append(surname_key(first.full_name or first.name or first.name_zh) if first else "")
+        f.surnames.append(frozenset(k for a in r.authors[:AUTHORS_COMPARED]
+                                    for k in _surname_candidates(a.full_name or a.name or a.name_zh) if k))
+        j = r.journal
+        names = [n for n in (j.title, j.abbreviation, j.iso_abbreviation, j.translated_title, r.conference) if n]
+        f.venues.append(tuple(dict.fromkeys(k for k in map(journal_key, names) if k)))
+        f.issns.append(frozenset(x for x in (normalize_issn(j.issn), normalize_issn(j.eissn)) if x))
+        f.volume.append(volume_key(r.volume))
+        first_page, _ = expand_pages(r.first_page, r.last_page)
+        f.pages.append(frozenset(p for p in (page_key(first_page), page_key(r.article_number)) if p))
+        years.append(r.year if r.year else MISSING_YEAR)
+        ea.append(r.early_access_year if r.early_access_year else MISSING_YEAR)
+        seen = set()
+        for t in r.titles:
+            k = title_key(t.text)
+            if k and k not in seen:
+                seen.add(k)
+                var_rec.append(i)
+                f.var_key.append(k)
+                f.var_han.append(is_han(k))
+    f.year = np.asarray(years, dtype=np.int32)
+    f.ea_year = np.asarray(ea, dtype=np.int32)
+    f.var_rec = np.asarray(var_rec, dtype=np.int64)
+    f.var_generic = _generic_titles(f)
+    return f
+
+
+def _generic_titles(f: Features) -> np.ndarray:
+    """Titles that recur within one source in different years ('Editor's Notes', 'Book Review Column'):
+    in three or more years, or a title of at most five words in two.
+
+    Such a title does not identify a work on its own; the matcher caps the points it earns.
+    """
+    years: dict[tuple[str, str], set] = {}
+    for rec, key in zip(f.var_rec.tolist(), f.var_key):
+        y = int(f.year[rec])
+        if y != MISSING_YEAR:
+            years.setdefault((f.sources[rec], key), set()).add(y)
+    generic = {key for (_, key), ys in years.items() if len(ys) > 2 or (len(ys) == 2 and key.count(" ") < 5)}
+    return np.fromiter((k in generic for k in f.var_key), dtype=bool, count=len(f.var_key))
+
+
+def _surname_candidates(name: str | None) -> tuple[str, ...]:
+    """The surname, and for 'Kui Yang' / 'Yang Kui' without a comma the other end of the name too."""
+    key = surname_key(name)
+    if name and "," not in name and " " in name.strip() and not is_han(name):
+        return key, surname_key(name.split()[0] + ",")
+    return (key,)
+
+
+def _cross_key(source: str, value: str) -> str:
+    return record_key(source.strip().casefold(), value.strip())

@@ -1,0 +1,207 @@
+"""Scoring candidate pairs: each comparison gives points, the evidence says which fields agreed.
+
+Titles are compared in bulk with rapidfuzz (``process.cpdist`` over the de-duplicated candidate
+pairs, every title variant against every variant); the other fields with numpy or small loops over
+the pairs that survive the title floor. Hard conflicts are reasons a pair may never be linked,
+whatever its points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
+
+from ir.consolidate.features import MISSING_YEAR, Features
+from ir.consolidate.settings import ConsolidateSettings
+
+SPECIAL_KINDS = frozenset({"correction", "retraction", "reply"})
+FIELDS = ("title", "year", "surname", "venue", "volume", "pages", "source")
+
+
+@dataclass
+class PairScores:
+    i: np.ndarray
+    j: np.ndarray
+    ratio: np.ndarray
+    token_set: np.ndarray
+    points: dict[str, np.ndarray]
+    total: np.ndarray
+    conflict: list[str | None]
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+    def evidence(self, k: int) -> dict:
+        pts = {name: round(float(v[k]), 2) for name, v in self.points.items() if v[k] != 0}
+        return {"score": round(float(self.total[k]), 2), "title_ratio": round(float(self.ratio[k]), 1),
+                "title_token_set": round(float(self.token_set[k]), 1), "points": pts}
+
+
+def max_other_points(s: ConsolidateSettings) -> float:
+    return s.year_equal + s.surname_equal + max(s.venue_issn_equal, s.venue_name_equal) + s.volume_equal + s.page_equal
+
+
+def score_pairs(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings, *, prune: bool = True) -> PairScores:
+    I = np.asarray(I, dtype=np.int64)
+    J = np.asarray(J, dtype=np.int64)
+    ratio, tset, title_pts = _titles(f, I, J, s)
+    if prune and len(I):  # a pair whose title rules out reaching the threshold is not scored further
+        keep = title_pts + max_other_points(s) >= s.match_threshold
+        keep &= (ratio >= s.candidate_min_ratio) | (tset >= s.candidate_min_token_set) | (ratio < 0)
+        I, J, ratio, tset, title_pts = I[keep], J[keep], ratio[keep], tset[keep], title_pts[keep]
+    ratio = np.where(ratio < 0, 0.0, ratio)
+    pts = {"title": title_pts, "year": _years(f, I, J, s), "surname": _surnames(f, I, J, s)}
+    venue, volume, pages, source, conflict = [], [], [], [], []
+    for i, j in zip(I.tolist(), J.tolist()):
+        venue.append(_venue(f, i, j, s))
+        va, vb = f.volume[i], f.volume[j]
+        volume.append(s.volume_equal if va and va == vb else 0.0)
+        pa, pb = f.pages[i], f.pages[j]
+        pages.append(s.page_equal if pa and pb and pa & pb else 0.0)
+        source.append(s.same_source if f.sources[i] == f.sources[j] else 0.0)
+        conflict.append(hard_conflict(f, i, j, s))
+    pts["venue"] = np.asarray(venue, dtype=float)
+    pts["volume"] = np.asarray(volume, dtype=float)
+    pts["pages"] = np.asarray(pages, dtype=float)
+    pts["source"] = np.asarray(source, dtype=float)
+    total = sum(pts.values()) if len(I) else np.zeros(0)
+    return PairScores(I, J, ratio, tset, pts, np.asarray(total, dtype=float), conflict)
+
+
+def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
+    """Best title agreement over all variant pairs; -1 ratio where either record has no title."""
+    n = len(f)
+    counts = np.bincount(f.var_rec, minlength=n) if len(f.var_rec) else np.zeros(n, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if n else np.zeros(0, dtype=np.int64)
+    ci, cj = counts[I], counts[J]
+    tot = ci * cj
+    ratio = np.full(len(I), -1.0)
+    tset = np.full(len(I), -1.0)
+    points = np.zeros(len(I))
+    if tot.sum() == 0:
+        return ratio, tset, points
+    pair = np.repeat(np.arange(len(I)), tot)
+    within = np.arange(tot.sum()) - np.repeat(np.cumsum(tot) - tot, tot)
+    vi = starts[I][pair] + within // cj[pair]
+    vj = starts[J][pair] + within % cj[pair]
+    keys = np.asarray(f.var_key, dtype=object)
+    ka, kb = keys[vi].tolist(), keys[vj].tolist()
+    r = process.cpdist(ka, kb, scorer=fuzz.ratio, workers=1).astype(float)
+    t = process.cpdist(ka, kb, scorer=fuzz.token_set_ratio, workers=1).astype(float)
+    na = np.fromiter((a.count(" ") + 1 for a in ka), dtype=np.int64, count=len(ka))
+    nb = np.fromiter((b.count(" ") + 1 for b in kb), dtype=np.int64, count=len(kb))
+    short = np.minimum(na, nb)
+    coverage = short / np.maximum(na, nb)
+    p = np.full(len(ka), s.title_else, dtype=float)
+    done = np.zeros(len(ka), dtype=bool)
+    for name, min_ratio, min_tset, level_pts in s.title_levels:
+        hit = ~done & (r >= min_ratio) & (t >= min_tset)
+        if name == "exact":
+            hit &= np.fromiter((a == b for a, b in zip(ka, kb)), dtype=bool, count=len(ka))
+        elif name == "contained":
+            hit &= coverage >= s.title_contained_coverage
+        p[hit] = level_pts
+        done |= hit
+    p = np.where((short <= s.title_short_tokens) & (p > s.title_short_cap), s.title_short_cap, p)
+    generic = f.var_generic[vi] | f.var_generic[vj]
+    p = np.where(generic & (p > s.title_generic_cap), s.title_generic_cap, p)
+    np.maximum.at(ratio, pair, r)
+    np.maximum.at(tset, pair, t)
+    points[:] = -np.inf
+    np.maximum.at(points, pair, p)
+    points[tot == 0] = 0.0
+    return ratio, tset, points
+
+
+def _years(f: Features, I, J, s: ConsolidateSettings) -> np.ndarray:
+    ya, yb, ea, eb = f.year[I], f.year[J], f.ea_year[I], f.ea_year[J]
+    missing = (ya == MISSING_YEAR) | (yb == MISSING_YEAR)
+    diff = np.abs(ya - yb)
+    for x, y in ((ea, yb), (ya, eb), (ea, eb)):
+        ok = (x != MISSING_YEAR) & (y != MISSING_YEAR)
+        diff = np.where(ok, np.minimum(diff, np.abs(x - y)), diff)
+    out = np.where(diff == 0, s.year_equal, np.where(diff <= s.year_tolerance, s.year_near, s.year_far))
+    return np.where(missing, 0.0, out)
+
+
+def _surnames(f: Features, I, J, s: ConsolidateSettings) -> np.ndarray:
+    sn = np.asarray(f.surname, dtype=object)
+    a, b = sn[I], sn[J]
+    out = np.zeros(len(I))
+    present = np.fromiter((bool(x) and bool(y) for x, y in zip(a, b)), dtype=bool, count=len(I))
+    equal = present & (a == b)
+    out[equal] = s.surname_equal
+    rest = present & ~equal
+    if rest.any():
+        sim = process.cpdist(a[rest].tolist(), b[rest].tolist(), scorer=JaroWinkler.normalized_similarity, workers=1)
+        out[rest] = np.where(sim >= s.surname_similarity, s.surname_similar, s.surname_different)
+        # the first author differs, but another author is shared (bylines in another order)
+        idx = np.flatnonzero(rest & (out == s.surname_different))
+        shared = [bool(f.surnames[i] & f.surnames[j]) for i, j in zip(I[idx].tolist(), J[idx].tolist())]
+        out[idx[np.asarray(shared, dtype=bool)]] = s.surname_shared
+    return out
+
+
+def _venue(f: Features, i: int, j: int, s: ConsolidateSettings) -> float:
+    ia, ib = f.issns[i], f.issns[j]
+    if ia and ib:
+        if ia & ib:
+            return s.venue_issn_equal
+    va, vb = f.venues[i], f.venues[j]
+    if va and vb:
+        from ir.normalize import _journal_match
+
+        if any(_journal_match(x, y) for x in va for y in vb):
+            return s.venue_name_equal
+        return s.venue_different
+    if ia and ib:
+        return s.venue_issn_different
+    return 0.0
+
+
+ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10"}
+
+
+def _part_numbers(f: Features, i: int) -> frozenset:
+    """The numbers a title ends with or names as parts ('... (Part II)', 'Part 2: ...'): one set per title variant."""
+    out = set()
+    for k in f.titles_of(i):
+        toks = k.split()
+        for x, tok in enumerate(toks):
+            if x and toks[x - 1] in ("part", "paper", "section", "chapter"):
+                out.add(ROMAN.get(tok, tok))
+    return frozenset(out)
+
+
+def hard_conflict(f: Features, i: int, j: int, s: ConsolidateSettings) -> str | None:
+    """Why records i and j may never be one work (None when nothing forbids it)."""
+    da, db = f.doi[i], f.doi[j]
+    if da and db and da != db:
+        return "different DOIs"
+    if da and da == db:
+        return None  # the same DOI outweighs the descriptive fields below
+    na, nb = _part_numbers(f, i), _part_numbers(f, j)
+    if na and nb and not na & nb:
+        return "different part numbers"
+    ka, kb = f.kind[i], f.kind[j]
+    if ka != kb and ka and kb:
+        if ka in SPECIAL_KINDS or kb in SPECIAL_KINDS:
+            return f"{ka} vs {kb}"
+        # a proceedings paper published in a journal (same ISSN or journal) is one publication typed two ways
+        if {ka, kb} == {"conference", "journal"} and not s.merge_conference_journal and _venue(f, i, j, s) <= 0:
+            return "conference paper vs journal article"
+    pa, pb = f.pmid[i], f.pmid[j]
+    if pa and pb and pa != pb:
+        return "different PMIDs"
+    if s.volume_conflict_blocks:
+        va, vb = f.volume[i], f.volume[j]
+        if va and vb and va != vb:
+            return "different volumes"
+    if s.page_conflict_blocks:
+        ga, gb = f.pages[i], f.pages[j]
+        if ga and gb and not ga & gb:
+            return "different pages"
+    return None

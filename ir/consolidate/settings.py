@@ -1,0 +1,78 @@
+"""Consolidation settings: section ``[consolidate]`` of the pipeline settings file.
+
+Every threshold and weight of the matcher is here, as data; ``ir.settings_file.section`` reads it.
+The weights are log-odds-like points: a candidate pair whose points reach ``match_threshold`` is a
+match, unless a hard conflict (different DOIs, conflicting pages or volumes, a correction against its
+article, a conference paper against a journal article, a librarian's cannot-link) forbids it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_PRECEDENCE = ["wos", "scopus", "ei", "cscd", "cssci", "cnki", "wanfang", "ris"]
+
+
+@dataclass
+class ConsolidateSettings:
+    # --- decision
+    match_threshold: float = 5.0
+    # a cluster must stay mostly pairwise-consistent: when two clusters join, at least this share of
+    # their cross pairs must score >= match_threshold - consistency_slack (guards against chains)
+    min_cluster_consistency: float = 0.5
+    consistency_slack: float = 3.0
+    max_cluster_size: int = 60
+    # --- what may never merge
+    merge_conference_journal: bool = False  # a conference paper and its later journal version
+    volume_conflict_blocks: bool = True
+    page_conflict_blocks: bool = True
+    # --- title levels: (name, min ratio, min token-set ratio, points); the first that holds wins
+    title_levels: list[list] = field(default_factory=lambda: [
+        ["exact", 100, 0, 6.0],
+        ["near", 95, 0, 5.0],
+        ["contained", 0, 98, 4.0],
+        ["similar", 88, 0, 3.0],
+        ["loose", 80, 90, 1.0],
+    ])
+    title_contained_coverage: float = 0.5  # 'contained' needs the shorter title to have this share of the words
+    title_else: float = -4.0
+    title_short_tokens: int = 3  # a title this short is weak evidence on its own ...
+    title_short_cap: float = 3.0  # ... and earns at most this many points
+    title_generic_cap: float = 2.0  # a title one source uses in several years ('Editor's Notes')
+    # --- the other comparisons
+    year_equal: float = 1.0
+    year_tolerance: int = 1  # early access vs issue year
+    year_near: float = -1.0
+    year_far: float = -6.0
+    surname_equal: float = 2.0
+    surname_similar: float = 1.0  # Jaro-Winkler >= surname_similarity
+    surname_similarity: float = 0.92
+    surname_shared: float = 1.5  # first authors differ but another author is shared
+    surname_different: float = -2.5
+    venue_issn_equal: float = 1.5
+    venue_name_equal: float = 1.0
+    venue_different: float = 0.0  # names differ: weak evidence, venue strings vary so much
+    venue_issn_different: float = -1.0
+    volume_equal: float = 1.0
+    page_equal: float = 2.5
+    same_source: float = -1.0  # one database rarely holds a paper twice
+    # --- blocking
+    max_block_size: int = 200  # larger blocks are compared within a sorted window only
+    window: int = 12
+    candidate_min_ratio: float = 60.0  # pairs below both title floors are not scored further
+    candidate_min_token_set: float = 75.0
+    # --- merging: source precedence for the work's fields, and per-field overrides
+    source_precedence: list[str] = field(default_factory=lambda: list(DEFAULT_PRECEDENCE))
+    field_precedence: dict[str, list[str]] = field(default_factory=lambda: {
+        "abstract": ["wos", "scopus", "ei", "cnki", "cscd", "cssci", "wanfang", "ris"],
+    })
+
+    @classmethod
+    def load(cls, path: Path | None = None, data: dict | None = None) -> ConsolidateSettings:
+        from ir.settings_file import section
+
+        return section(cls, "consolidate", path, data)
+
+    def precedence(self, field_name: str) -> list[str]:
+        return self.field_precedence.get(field_name) or self.source_precedence

@@ -1,0 +1,87 @@
+"""Exporting works: one JSON document per line.
+
+Other stages add fields through an extension point: a module ``ir.attribute.export_fields`` or
+``ir.tagging.export_fields`` (when importable) exposes ``EXPORT_FIELDS``, a list of callables
+``fn(conn, work_ids) -> {work_id: {field: value}}``; their fields are added to each exported work.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Iterator
+from typing import IO
+
+import sqlalchemy as sa
+
+from ir.store import Store
+from ir.store.tables.works import works
+
+FieldSource = Callable[[sa.Connection, list[str]], dict[str, dict]]
+EXTENSION_MODULES = ("ir.attribute.export_fields", "ir.tagging.export_fields")
+BATCH = 1000
+
+
+def field_sources() -> list[FieldSource]:
+    out: list[FieldSource] = []
+    for name in EXTENSION_MODULES:
+        try:
+            mod = importlib.import_module(name)
+        except ImportError as exc:
+            if exc.name and name.startswith(exc.name):  # the module is not there (yet); other errors are real
+                continue
+            raise
+        out.extend(getattr(mod, "EXPORT_FIELDS", []))
+    return out
+
+
+def work_document(row) -> dict:
+    data = dict(row.data or {})
+    journal = data.get("journal") or {}
+    doc = {
+        "work_id": row.work_id,
+        "title": data.get("title"),
+        "year": data.get("year"),
+        "doi": data.get("doi"),
+        "type": data.get("doc_type"),
+        "sources": [{"source": s["source"], "source_id": s["source_id"], "title": s.get("title")}
+                    for s in data.get("sources", [])],
+        "journal": {"title": journal.get("title"), "issn": journal.get("issn"), "eissn": journal.get("eissn")},
+    }
+    for k in ("titles", "volume", "issue", "first_page", "last_page", "article_number", "pmid", "language",
+              "indexes", "keywords", "times_cited", "highly_cited", "hot_paper", "provenance"):
+        if k in data:
+            doc[k] = data[k]
+    return doc
+
+
+def iter_works(store: Store, sources: list[FieldSource] | None = None) -> Iterator[dict]:
+    """Every active work, in work id order, with the extension fields merged in."""
+    sources = field_sources() if sources is None else sources
+    with store.connect() as conn:
+        last = ""
+        while True:
+            rows = conn.execute(sa.select(works.c.work_id, works.c.data).where(
+                works.c.status == "active", works.c.work_id > last).order_by(works.c.work_id).limit(BATCH)).all()
+            if not rows:
+                return
+            ids = [r.work_id for r in rows]
+            extra: dict[str, dict] = {}
+            for fn in sources:
+                for wid, fields in (fn(conn, ids) or {}).items():
+                    extra.setdefault(wid, {}).update(fields)
+            for r in rows:
+                doc = work_document(r)
+                doc.update(extra.get(r.work_id, {}))
+                yield doc
+            last = ids[-1]
+
+
+def export_works(store: Store, out: IO[str], fmt: str = "jsonl") -> int:
+    if fmt != "jsonl":
+        raise ValueError(f"unknown format {fmt!r}; known: jsonl")
+    n = 0
+    for doc in iter_works(store):
+        out.write(json.dumps(doc, ensure_ascii=False, default=str) + "\n")
+        n += 1
+    return n
