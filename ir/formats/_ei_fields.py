@@ -13,6 +13,7 @@ EV's free-language indexing, are the keywords; every field is kept verbatim in `
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ir.formats._util import (
     ensure_source_id,
@@ -80,19 +81,23 @@ KNOWN_NAMES = frozenset(_CANON) | frozenset({
     "funding number", "funding acronym", "funding sponsor", "funding information", "preprint",
 })
 
+_SPACES = re.compile(r"\s+")
+
 # free-text fields whose wrapped lines may look like "Results: ..." and must not start a new field
 FREE_TEXT = frozenset({"abstract", "title", "translated title", "funding text"})
 
 
+@lru_cache(maxsize=4096)
 def is_known(name: str) -> bool:
     """Whether a name is one of EV's field names (in any of its spellings)."""
-    key = re.sub(r"\s+", " ", name).strip().casefold()
+    key = _SPACES.sub(" ", name).strip().casefold()
     return key in KNOWN_NAMES or canonical(name) in _ALIASES
 
 
+@lru_cache(maxsize=4096)
 def canonical(name: str) -> str:
     """'Author  Affiliation' -> 'author affiliation'; an alias -> its canonical key."""
-    key = re.sub(r"\s+", " ", name).strip().rstrip(":").strip().casefold()
+    key = _SPACES.sub(" ", name).strip().rstrip(":").strip().casefold()
     return _CANON.get(key, key)
 
 

@@ -195,12 +195,22 @@ def _entries(text: str):
     """(record_no, line, type, key, [(field, raw value)], raw text) per entry, or a Problem."""
     macros: dict[str, str] = {}
     record_no, pos = 0, 0
+    counted, lines = 0, 1  # line numbers counted incrementally: entries come in file order
+
+    def line_at(offset: int) -> int:
+        nonlocal counted, lines
+        if offset >= counted:
+            lines += text.count("\n", counted, offset)
+            counted = offset
+            return lines
+        return lines - text.count("\n", offset, counted)
+
     while True:
         m = _AT.search(text, pos)
         if not m:
             return
         kind, close = m.group(1).casefold(), ")" if m.group(2) == "(" else "}"
-        start_line = text.count("\n", 0, m.start()) + 1
+        start_line = line_at(m.start())
         if kind in ("comment", "preamble"):
             try:
                 _, pos = _braced(text, m.end() - 1) if close == "}" else (None, text.index(")", m.end()) + 1)
@@ -214,7 +224,7 @@ def _entries(text: str):
             end = nxt.start() if nxt else len(text)
             if kind != "string":
                 record_no += 1
-                yield Problem(exc.reason, record_no=record_no, line=text.count("\n", 0, exc.pos) + 1,
+                yield Problem(exc.reason, record_no=record_no, line=line_at(exc.pos),
                               field=exc.field, raw=text[m.start() : end].strip())
             pos = end
             continue
