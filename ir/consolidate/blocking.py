@@ -60,12 +60,15 @@ def _author_year(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
 def _venue_volume_page(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
     for i in range(len(f)):
         vol, pages = f.volume[i], f.pages[i]
-        if not vol or not pages:
+        if not pages:
             continue
-        venues = list(f.issns[i]) or list(f.venues[i][:1])
+        venues = (list(f.issns[i]) or list(f.venues[i][:1])) if vol else []
         for v in venues:
             for p in pages:
                 yield i, f"{v}|{vol}|{p}"
+        if f.year[i] != MISSING_YEAR:  # the year stands in for a venue named differently (or in Chinese)
+            for p in pages:
+                yield i, f"{int(f.year[i])}||{p}"
 
 
 RULES: tuple[BlockingRule, ...] = (
@@ -73,7 +76,7 @@ RULES: tuple[BlockingRule, ...] = (
     BlockingRule("title_suffix", "the last three words of a title", _title_suffix),
     BlockingRule("title_rare_words", "the two rarest words of a title", _rare_tokens),
     BlockingRule("author_year", "first author's surname and the year", _author_year),
-    BlockingRule("venue_volume_page", "ISSN (or journal) + volume + first page or article number", _venue_volume_page),
+    BlockingRule("venue_volume_page", "ISSN (or journal) + volume + first page or article number; year + first page", _venue_volume_page),
 )
 
 

@@ -33,6 +33,7 @@ class Features:
     surname: list[str] = field(default_factory=list)  # first author's
     surnames: list[frozenset] = field(default_factory=list)  # the first few authors'
     venues: list[tuple[str, ...]] = field(default_factory=list)  # journal keys (title, abbreviations, conference)
+    venue_compact: list[frozenset] = field(default_factory=list)  # spaceless keys; Chinese names as pinyin
     issns: list[frozenset] = field(default_factory=list)
     volume: list[str | None] = field(default_factory=list)
     pages: list[frozenset] = field(default_factory=list)  # first page and article number keys
@@ -71,7 +72,10 @@ def extract(records: list[Record]) -> Features:
                                     for k in _surname_candidates(a.full_name or a.name or a.name_zh) if k))
         j = r.journal
         names = [n for n in (j.title, j.abbreviation, j.iso_abbreviation, j.translated_title, r.conference) if n]
+        # EI gives 'Jisuan Jigong/Computer Engineering': the pinyin and the English name, both usable
+        names = [part for n in names for part in ([n, *n.split("/")] if "/" in n else [n])]
         f.venues.append(tuple(dict.fromkeys(k for k in map(journal_key, names) if k)))
+        f.venue_compact.append(frozenset(_compact_venue(n) for n in names) - {""})
         f.issns.append(frozenset(x for x in (normalize_issn(j.issn), normalize_issn(j.eissn)) if x))
         f.volume.append(volume_key(r.volume))
         first_page, _ = expand_pages(r.first_page, r.last_page)
@@ -106,6 +110,15 @@ def _generic_titles(f: Features) -> np.ndarray:
             years.setdefault((f.sources[rec], key), set()).add(y)
     generic = {key for (_, key), ys in years.items() if len(ys) > 2 or (len(ys) == 2 and key.count(" ") < 5)}
     return np.fromiter((k in generic for k in f.var_key), dtype=bool, count=len(f.var_key))
+
+
+def _compact_venue(name: str) -> str:
+    """'计算机工程与应用研究' and 'Jisuan Jigong Chengyu Yingyong Yanjiu' both -> 'jisuanjigongchengyuyingyongyanjiu'."""
+    if is_han(name):
+        from pypinyin import lazy_pinyin
+
+        return "".join(ch for ch in "".join(lazy_pinyin(name)).casefold() if ch.isalnum() and ch.isascii())
+    return journal_key(name).replace(" ", "") if len(name) > 6 else ""
 
 
 def _surname_candidates(name: str | None) -> tuple[str, ...]:

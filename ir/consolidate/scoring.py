@@ -47,10 +47,10 @@ def max_other_points(s: ConsolidateSettings) -> float:
 def score_pairs(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings, *, prune: bool = True) -> PairScores:
     I = np.asarray(I, dtype=np.int64)
     J = np.asarray(J, dtype=np.int64)
-    ratio, tset, title_pts = _titles(f, I, J, s)
+    ratio, tset, title_pts, cross = _titles(f, I, J, s)
     if prune and len(I):  # a pair whose title rules out reaching the threshold is not scored further
         keep = title_pts + max_other_points(s) >= s.match_threshold
-        keep &= (ratio >= s.candidate_min_ratio) | (tset >= s.candidate_min_token_set) | (ratio < 0)
+        keep &= (ratio >= s.candidate_min_ratio) | (tset >= s.candidate_min_token_set) | (ratio < 0) | cross
         I, J, ratio, tset, title_pts = I[keep], J[keep], ratio[keep], tset[keep], title_pts[keep]
     ratio = np.where(ratio < 0, 0.0, ratio)
     pts = {"title": title_pts, "year": _years(f, I, J, s), "surname": _surnames(f, I, J, s)}
@@ -67,6 +67,10 @@ def score_pairs(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSetting
     pts["volume"] = np.asarray(volume, dtype=float)
     pts["pages"] = np.asarray(pages, dtype=float)
     pts["source"] = np.asarray(source, dtype=float)
+    # a pair whose titles are in different scripts only may match on a full bibliographic locator
+    cross = np.asarray([_cross_script_only(f, i, j) for i, j in zip(I.tolist(), J.tolist())], dtype=bool)
+    located = (pts["venue"] > 0) & (pts["pages"] > 0) & (pts["surname"] > 0)
+    pts["locator"] = np.where(cross & ~located, s.cross_script_unlocated, 0.0)
     total = sum(pts.values()) if len(I) else np.zeros(0)
     return PairScores(I, J, ratio, tset, pts, np.asarray(total, dtype=float), conflict)
 
@@ -81,8 +85,9 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
     ratio = np.full(len(I), -1.0)
     tset = np.full(len(I), -1.0)
     points = np.zeros(len(I))
+    cross_pair = np.zeros(len(I), dtype=bool)
     if tot.sum() == 0:
-        return ratio, tset, points
+        return ratio, tset, points, cross_pair
     pair = np.repeat(np.arange(len(I)), tot)
     within = np.arange(tot.sum()) - np.repeat(np.cumsum(tot) - tot, tot)
     vi = starts[I][pair] + within // cj[pair]
@@ -106,6 +111,9 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
         p[hit] = level_pts
         done |= hit
     p = np.where((short <= s.title_short_tokens) & (p > s.title_short_cap), s.title_short_cap, p)
+    han = np.asarray(f.var_han, dtype=bool)
+    cross = han[vi] != han[vj]  # a Chinese title against an English one says nothing either way
+    p = np.where(cross, s.title_cross_script, p)
     generic = f.var_generic[vi] | f.var_generic[vj]
     p = np.where(generic & (p > s.title_generic_cap), s.title_generic_cap, p)
     np.maximum.at(ratio, pair, r)
@@ -113,7 +121,17 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
     points[:] = -np.inf
     np.maximum.at(points, pair, p)
     points[tot == 0] = 0.0
-    return ratio, tset, points
+    np.logical_or.at(cross_pair, pair, cross)
+    return ratio, tset, points, cross_pair
+
+
+def _cross_script_only(f: Features, i: int, j: int) -> bool:
+    ta, tb = f.titles_of(i), f.titles_of(j)
+    if not ta or not tb:
+        return False
+    from ir.normalize import is_han
+
+    return not ({is_han(x) for x in ta} & {is_han(y) for y in tb})
 
 
 def _years(f: Features, I, J, s: ConsolidateSettings) -> np.ndarray:
@@ -154,7 +172,7 @@ def _venue(f: Features, i: int, j: int, s: ConsolidateSettings) -> float:
     if va and vb:
         from ir.normalize import _journal_match
 
-        if any(_journal_match(x, y) for x in va for y in vb):
+        if any(_journal_match(x, y) for x in va for y in vb) or f.venue_compact[i] & f.venue_compact[j]:
             return s.venue_name_equal
         return s.venue_different
     if ia and ib:

@@ -37,6 +37,10 @@ class ConsolidateSettings:
     ])
     title_contained_coverage: float = 0.5  # 'contained' needs the shorter title to have this share of the words
     title_else: float = -4.0
+    # a Chinese title against an English one (no translation on either side) scores this, and such a pair
+    # matches only on a full locator (venue, first page, first author), else it gets cross_script_unlocated
+    title_cross_script: float = 0.0
+    cross_script_unlocated: float = -10.0
     title_short_tokens: int = 3  # a title this short is weak evidence on its own ...
     title_short_cap: float = 3.0  # ... and earns at most this many points
     title_generic_cap: float = 2.0  # a title one source uses in several years ('Editor's Notes')
@@ -58,8 +62,8 @@ class ConsolidateSettings:
     page_equal: float = 2.5
     same_source: float = -1.0  # one database rarely holds a paper twice
     # --- blocking
-    max_block_size: int = 200  # larger blocks are compared within a sorted window only
-    window: int = 12
+    max_block_size: int = 60  # larger blocks are compared within a sorted window only
+    window: int = 10
     candidate_min_ratio: float = 60.0  # pairs below both title floors are not scored further
     candidate_min_token_set: float = 75.0
     # --- merging: source precedence for the work's fields, and per-field overrides
