@@ -155,13 +155,13 @@ def store_file(store: Store, pf: ParsedFile) -> FileResult:
         for n, rec in records:
             rows.append({
                 "source": rec.source, "source_id": rec.source_id[:255], "batch_id": batch_id,
-                "record_no": n, "format": res.format,
+                "record_no": n, "format": res.format, "fidelity": pf.fmt.fidelity,
                 "content_hash": rec.content_hash(), "data": rec.to_dict(), "first_seen": now, "updated_at": now,
             })
         for start in range(0, len(rows), BATCH):
             upsert(conn, source_records, rows[start : start + BATCH], key=("source", "source_id"),
-                   update=("batch_id", "record_no", "format", "content_hash", "data", "updated_at"),
-                   where_changed="content_hash")
+                   update=("batch_id", "record_no", "format", "fidelity", "content_hash", "data", "updated_at"),
+                   where_changed="content_hash", where_not_less="fidelity")
         qrows = [{
             "batch_id": batch_id, "path": str(pf.path), "record_no": n, "line": p.line,
             "field": p.field, "reason": p.reason, "raw": p.raw, "created_at": now,

@@ -130,3 +130,38 @@ def test_cli_json_reports_per_file_counts_and_exit_status(tmp_path):
     listing = run_cli("quarantine", "--json", cwd=tmp_path)
     rows = [json.loads(line) for line in listing.stdout.splitlines()]
     assert any(r["path"].endswith("notes.bin") and "binary" in r["reason"] for r in rows)
+
+
+RIS_COPY = """TY  - JOUR
+AU  - Zhang, S
+TI  - Catalytic oxidation of CO over Pt-0 catalysts
+T2  - JOURNAL OF CATALYSIS
+PY  - 2021
+AN  - WOS:000000000000000
+ER  -
+"""
+
+
+def test_a_thinner_copy_never_replaces_a_fuller_record_of_the_same_source(store, tmp_path):
+    (tmp_path / "exports").mkdir()
+    full, thin = tmp_path / "exports" / "wos.txt", tmp_path / "exports" / "wos.ris"
+    full.write_text(wos_file(1), encoding="utf-8")
+    thin.write_text(RIS_COPY, encoding="utf-8")
+
+    def stored():
+        with store.connect() as conn:
+            return conn.execute(sa.select(source_records.c.source, source_records.c.source_id,
+                                          source_records.c.format)).all()
+
+    [wos, ris] = ingest_paths(store, [full, thin])
+    assert (wos.format, ris.format, ris.stored) == ("wos-plain", "ris", 1)  # read and accounted for
+    assert stored() == [("wos", "WOS:000000000000000", "wos-plain")]  # but the plain-text record stays
+
+    store2_files = tmp_path / "again"
+    store2_files.mkdir()
+    (store2_files / "wos.ris").write_text(RIS_COPY.replace("Pt-0", "Pt-zero"), encoding="utf-8")
+    (store2_files / "wos.txt").write_text(wos_file(1).replace("Pt-0", "Pt-nought"), encoding="utf-8")
+    ingest_paths(store, [store2_files / "wos.ris", store2_files / "wos.txt"])
+    with store.connect() as conn:
+        [data] = conn.execute(sa.select(source_records.c.data)).scalars().all()
+    assert data["titles"][0]["text"].endswith("Pt-nought catalysts")  # a fuller, newer copy does replace it

@@ -29,6 +29,9 @@ class Format:
     sniff: Callable[[str | bytes], bool]  # the first 64 KiB: decoded text, or bytes for binary formats
     parse: Callable[[str | bytes], Parsed]
     priority: int = 100  # lower sniffs first: specific formats before generic ones (RIS last)
+    # how complete a record of this format is: a record already stored from a fuller export of the
+    # same source (WoS plain text) is never replaced by a thinner copy of it (a WoS record as RIS)
+    fidelity: int = 100
 
 
 _REGISTRY: dict[str, Format] = {}

@@ -347,4 +347,4 @@ def parse(text: str | bytes) -> Parsed:
             yield _record(kind, key, fields, record_no, line, raw_text)
 
 
-register(Format("bibtex", "ris", "BibTeX (@article{...}), any database", False, sniff, parse, priority=190))
+register(Format("bibtex", "ris", "BibTeX (@article{...}), any database", False, sniff, parse, priority=190, fidelity=50))

@@ -191,4 +191,4 @@ def parse(text: str | bytes) -> Parsed:
         yield _record(tags, record_no, line, raw_text)
 
 
-register(Format("ris", "ris", "RIS (TY  - ... ER  -), any database", False, sniff, parse, priority=200))
+register(Format("ris", "ris", "RIS (TY  - ... ER  -), any database", False, sniff, parse, priority=200, fidelity=50))

@@ -85,11 +85,13 @@ def upsert(
     update: Iterable[str] | None = None,
     *,
     where_changed: str | None = None,
+    where_not_less: str | None = None,
 ) -> None:
     """Insert rows, or update the named columns of the rows whose key exists.
 
     ``where_changed`` names a column (a content hash): an existing row is touched only when that
-    column differs, so re-running on the same input changes nothing. Duplicate keys within one
+    column differs, so re-running on the same input changes nothing. ``where_not_less`` names a column
+    (a rank) that an update may not lower. Duplicate keys within one
     batch keep the last row (PostgreSQL refuses a statement that updates one row twice).
     """
     if not rows:
@@ -100,9 +102,12 @@ def upsert(
     stmt = insert(table)
     update = [c for c in (update if update is not None else rows[0].keys()) if c not in key]
     if update:
-        where = None
+        conditions = []
         if where_changed:
-            where = table.c[where_changed].is_distinct_from(stmt.excluded[where_changed])
+            conditions.append(table.c[where_changed].is_distinct_from(stmt.excluded[where_changed]))
+        if where_not_less:
+            conditions.append(stmt.excluded[where_not_less] >= table.c[where_not_less])
+        where = sa.and_(*conditions) if conditions else None
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c[k] for k in key],
             set_={c: stmt.excluded[c] for c in update},

@@ -31,6 +31,7 @@ source_records = sa.Table(
     sa.Column("batch_id", sa.Integer, sa.ForeignKey("ingest_batches.id"), nullable=False),
     sa.Column("record_no", sa.Integer, nullable=False),  # position in the batch's file
     sa.Column("format", sa.String(40), nullable=False),
+    sa.Column("fidelity", sa.Integer, nullable=False, server_default="100"),  # of the format, see ir.formats
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("data", JSONDoc, nullable=False),  # ir.model.Record.to_dict()
     sa.Column("first_seen", UTCDateTime, nullable=False),

@@ -67,6 +67,7 @@ def upgrade() -> None:
     sa.Column('batch_id', sa.Integer(), nullable=False),
     sa.Column('record_no', sa.Integer(), nullable=False),
     sa.Column('format', sa.String(length=40), nullable=False),
+    sa.Column('fidelity', sa.Integer(), server_default='100', nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('first_seen', sa.DateTime(timezone=True), nullable=False),
