@@ -205,7 +205,8 @@ class OutsidePeople:
                 nm = random_chinese_name(rng) if rng.random() < 0.35 else random_western_name(rng)
                 self.foreign.append((f"X{i + 1:06d}", nm, inst, f))
             else:
-                self.lookalike.append((f"L{i + 1:06d}", random_chinese_name(rng), rng.choice(LOOKALIKES), f))
+                inst = LOOKALIKES[len(self.lookalike) % len(LOOKALIKES)]  # every look-alike has staff
+                self.lookalike.append((f"L{i + 1:06d}", random_chinese_name(rng), inst, f))
 
     def pick(self, rng: random.Random, f: str, kind: str):
         pool = getattr(self, kind)
