@@ -366,6 +366,14 @@ class OrgIndex:
                         self.anchor_latin.append((toks, o.org_id, name))
                     if not is_root:
                         self.unit_latin.setdefault(root, []).append((" ".join(toks), o.org_id, name))
+        # a state key laboratory is unique in the country: named alone (no other institution in the
+        # address) it stands for us, as authors often write it without the university
+        self.lab_latin = [(toks, oid, name) for toks, oid, name in
+                          ((stem_tokens(n), o.org_id, n) for o in self.orgs.values() if o.parent_id
+                           for n in [o.name_en, *o.variants] if n and not _CJK.search(n))
+                          if {"state", "key", "lab"} <= set(toks)]
+        self.lab_zh = [(zh_key(n), o.org_id) for o in self.orgs.values() if o.parent_id
+                       for n in [o.name_zh, *o.variants] if n and "国家重点实验室" in n]
         self.anchor_zh.sort(key=lambda x: -len(x[0]))
         for v in self.unit_zh.values():
             v.sort(key=lambda x: -len(x[0]))
@@ -458,6 +466,19 @@ class OrgIndex:
                     units = [(uid, 0.95, s, n) for s, uid, n in self.unit_latin.get(self.root_of(oid), [])
                              if len(s) > 6 and f" {s} " in rest]
                     return self._result(oid, 0.95, name, name, units, sp)
+        if anchor is None and self.lab_latin:
+            for part in sp.parts:
+                toks = stem_tokens(part)
+                others = [p for p in sp.parts if p != part]
+                if not {"state", "key", "lab"} <= set(toks) or _institution_index(others) is not None:
+                    continue
+                for key, oid, name in self.lab_latin:
+                    ok, typos = _tokens_agree(toks, key)
+                    if ok and typos <= 1:
+                        anchor, anchor_part = (oid, 0.9 - 0.05 * typos, name), part
+                        break
+                if anchor:
+                    break
         if anchor is None:
             return OrgMatch(False, evidence={"institution": sp.institution, "split": sp.as_json()})
         inst_id, score, inst_name = anchor
@@ -492,6 +513,9 @@ class OrgIndex:
                     units.append((uid, 1.0, ukey, ukey))
                     rest = rest.replace(ukey, "|")
             return self._result(oid, 1.0, key, key, units, sp)
+        for key, oid in self.lab_zh:
+            if key in text and not re.search(r"大学|学院|研究院|医院|公司|研究所", text.replace(key, "|")):
+                return self._result(oid, 0.9, key, key, [], sp)
         return OrgMatch(False, evidence={"institution": sp.institution, "split": sp.as_json()})
 
 

@@ -281,7 +281,8 @@ def _compare_reading(a: tuple[str, str, str], b: tuple[str, str, str]) -> Compat
         if ga == gb:
             return Compat(1.0 * factor, "full" if not typo else "full_typo", typo or "family and given names agree")
         if _close(ga, gb) and not typo and ia[:1] == ib[:1]:
-            return Compat(0.8, "full_typo", f"given {ga}~{gb}")
+            # one letter apart: a typo in a long given name, often another name in a short one
+            return Compat(0.75 if min(len(ga), len(gb)) >= 6 else 0.6, "full_typo", f"given {ga}~{gb}")
         return NONE
     if not ia or not ib:
         if not ia and not ib:

@@ -101,3 +101,16 @@ def test_wos_organization_enhanced_name_counts(index):
 ])
 def test_short_chinese_names_only_standing_alone(index, text, ours):
     assert index.match(text).ours is ours
+
+
+@pytest.mark.parametrize("text, ours, org_id", [
+    ("State Key Lab Fine Chem, Dalian 116024, Peoples R China", True, "DUT-FC"),
+    ("精细化工国家重点实验室", True, "DUT-FC"),
+    # named with another institution, the laboratory is theirs (or a joint one): not enough
+    ("Tongji Univ, State Key Lab Fine Chem, Shanghai, Peoples R China", False, None),
+    ("同济大学精细化工国家重点实验室", False, None),
+    ("State Key Lab Pollut Control, Shanghai, Peoples R China", False, None),
+])
+def test_a_state_key_laboratory_alone_stands_for_us(index, text, ours, org_id):
+    m = index.match(text)
+    assert (m.ours, m.org_id) == (ours, org_id), m.evidence

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ir.names import compatibility_cached as compatibility, has_cjk
+from ir.names import compatibility_cached as compatibility, has_cjk, parse_name
 
 # richer bylines first: full names with linked addresses
 SOURCE_RANK = {"wos": 0, "scopus": 1, "ei": 2, "cscd": 3, "ris": 4, "cssci": 5, "wanfang": 6, "cnki": 7}
@@ -38,6 +38,12 @@ class WorkAuthor:
     addresses: list[AuthorAddress] = field(default_factory=list)
     corresponding: bool = False
     sources: list[tuple[str, str, int]] = field(default_factory=list)  # (source, source_id, position)
+
+    def best_names(self) -> list[str]:
+        """The informative forms: with a given name or in Chinese characters. "Zhang, S" says less than
+        "Zhang, San" about the same author, so it is dropped when the fuller form is known."""
+        full = [n for n in self.names if parse_name(n).given or parse_name(n).zh]
+        return full or self.names
 
     def add_name(self, name: str | None) -> None:
         if name and name.strip() and name.strip() not in self.names:

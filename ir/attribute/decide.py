@@ -66,13 +66,14 @@ def match_addresses(wa: WorkAuthor, orgs: OrgIndex) -> AuthorContext:
             if d > best_depth:
                 best_depth, ctx.org_id = d, m.org_id
     ctx.ours = bool(ctx.matches)
-    ctx.weak = ctx.ours and not linked
+    # an organ list not linked to authors says little about one author, unless every organ is ours
+    ctx.weak = ctx.ours and not linked and len(ctx.matches) < len(use)
     return ctx
 
 
 def _name_compat(wa: WorkAuthor, p: Person) -> Compat:
     best = None
-    for x in wa.names:
+    for x in wa.best_names():
         for y in p.names:
             c = compatibility_cached(x, y)
             if best is None or c.score > best.score:
@@ -88,7 +89,8 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
     """Every candidate person for an author of ours, best first. ``extra``: per person, points found
     outside the author (co-authors, supervisor)."""
     wa = ctx.author
-    ids = people.candidates(wa.names, s.max_candidates)
+    names = wa.best_names()
+    ids = people.candidates(names, s.max_candidates)
     direct: dict[str, list[str]] = {}
     for e in wa.emails:
         if e in people.by_email:
@@ -101,7 +103,7 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
             direct.setdefault(people.by_rid[r], []).append("researcher_id")
     ids |= set(direct)
     if not ids:
-        ids = people.candidates(wa.names, s.max_candidates, typo_families=True)
+        ids = people.candidates(names, s.max_candidates, typo_families=True)
     out: list[Candidate] = []
     unit_related = _related_units(ctx.unit_ids, orgs)
     for pid in ids:
@@ -124,8 +126,8 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
                     ap["dept"] = s.dept_related
                 elif a.org_id not in orgs.roots:
                     ap["dept"] = s.dept_other
-                if ctx.weak and "dept" in ap and ap["dept"] > 0:
-                    ap["dept"] *= 0.75
+                if ctx.weak and ap.get("dept", 0) < 0:
+                    del ap["dept"]  # an unlinked organ list names the co-authors' units too
             cov = a.covers(year, s.year_slack)
             if cov is True:
                 ap["years"] = s.year_in
@@ -182,6 +184,9 @@ def decide(ctx: AuthorContext, s: AttributeSettings) -> Decision:
     if not ctx.ours:
         return Decision("external", None, None, None, "no address of ours")
     cands = ctx.candidates
+    if ctx.weak and (not cands or cands[0].score < s.suggest_min):
+        return Decision("external", None, None, None,
+                        "the record's organ list is partly ours, but the name fits none of our people")
     if not cands or cands[0].score < s.suggest_min:
         top = f" (best {cands[0].person_id} at {cands[0].score:.2f})" if cands else ""
         return Decision("unmatched", None, ctx.org_id, cands[0].score if cands else None,

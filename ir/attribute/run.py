@@ -278,7 +278,7 @@ def attribute(store: Store, dictionaries_dir: Path, settings: AttributeSettings 
             dec = decisions.get(wa.position) or Decision("external", None, None, None, "no address of ours")
             row = _row(wid, wa, ctx, dec, orgs)
             rep.authorships += 1
-            if ctx.ours:
+            if row["is_ours"]:
                 rep.ours += 1
             setattr(rep, dec.status, getattr(rep, dec.status) + 1)
             row["decision_hash"] = _hash([row, context_hash])
@@ -347,7 +347,7 @@ def _row(wid: str, wa: WorkAuthor, ctx: AuthorContext, dec: Decision, orgs: OrgI
         "work_id": wid, "position": wa.position, "name": wa.name[:1000], "name_zh": wa.name_zh,
         "person_id": dec.person_id, "org_id": dec.org_id, "status": dec.status,
         "score": round(dec.score, 3) if dec.score is not None else None, "evidence": evidence,
-        "is_ours": ctx.ours, "is_first": wa.position == 1, "is_corresponding": wa.corresponding,
+        "is_ours": ctx.ours and dec.status != "external", "is_first": wa.position == 1, "is_corresponding": wa.corresponding,
     }
 
 

@@ -23,10 +23,10 @@ class AttributeSettings:
     orcid_conflict: float = -8.0  # the author carries another ORCID iD
     coauthor: float = 1.0  # per co-author linked to someone this person has published with (at most 2)
     supervisor: float = 1.5  # a student whose supervisor is an author of the work
-    unlinked: float = -0.75  # the address is not tied to this author (CNKI's unlinked organ list)
+    unlinked: float = -0.5  # the address is not tied to this author (CNKI's unlinked organ list)
     # decisions
     auto_min: float = 6.0  # at least this score ...
-    auto_margin: float = 2.0  # ... and this far ahead of the next person: auto
+    auto_margin: float = 1.5  # ... and this far ahead of the next person: auto
     auto_min_name: float = 0.7  # name compatibility needed for auto without e-mail/ORCID evidence
     suggest_min: float = 3.0  # at least this score: suggested
     min_name: float = 0.4  # weaker names are no candidates unless e-mail/ORCID say so

@@ -1,0 +1,103 @@
+"""``ir attribute``, ``ir review`` and ``ir dictionaries check``."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ir.cli import settings, store
+
+err = Console(stderr=True)
+out = Console()
+dictionaries_app = typer.Typer(help="The institution's dictionaries (organizations.csv, people.csv).",
+                               no_args_is_help=True)
+
+
+def _jsonable(v):
+    return v.isoformat() if hasattr(v, "isoformat") else v
+
+
+def attribute_cmd(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print the counts as one JSON object."),
+) -> None:
+    """Attribute the authorships of every work to the institution's people and units."""
+    from ir.attribute import AttributeSettings, attribute
+
+    cfg = settings(ctx)
+    rep = attribute(store(ctx), cfg.dictionaries, AttributeSettings.load(cfg.config_file))
+    if as_json:
+        typer.echo(json.dumps(rep.as_json(), ensure_ascii=False))
+    else:
+        out.print(rep.as_table())
+        for p in rep.problems[:20]:
+            err.print(f"dictionary: {p}", markup=False, highlight=False)
+        if len(rep.problems) > 20:
+            err.print(f"[yellow]dictionary:[/] ... {len(rep.problems) - 20} more (ir dictionaries check)")
+
+
+def review_cmd(
+    ctx: typer.Context,
+    limit: int = typer.Option(50, "--limit", help="Show at most this many suggestions (0: all)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object: suggestions and unmatched authors."),
+) -> None:
+    """Suggestions waiting for a claim or a review (with their evidence), and our unmatched authors."""
+    from ir.attribute import review_queue, unmatched_authors
+
+    st = store(ctx)
+    queue = review_queue(st, limit or None)
+    unmatched = unmatched_authors(st, limit or None)
+    if as_json:
+        typer.echo(json.dumps({"suggestions": [{k: _jsonable(v) for k, v in q.items()} for q in queue],
+                               "unmatched": unmatched}, ensure_ascii=False))
+        return
+    t = Table(title=f"suggestions ({len(queue)} shown, most doubtful first)")
+    for col in ("work", "#", "author", "person", "unit", "score", "why", "evidence"):
+        t.add_column(col)
+    for q in queue:
+        ev = q["evidence"] or {}
+        top = (ev.get("candidates") or [{}])[0]
+        pts = ", ".join(f"{k} {v:+g}" for k, v in (top.get("points") or {}).items())
+        t.add_row(q["work_id"], str(q["position"]), q["name"], q["person_id"] or "", q["org_id"] or "",
+                  f"{q['score']:.2f}" if q["score"] is not None else "", ev.get("decision", ""), pts)
+    out.print(t)
+    u = Table(title=f"unmatched authors of ours ({len(unmatched)} names)")
+    for col in ("name", "中文名", "unit", "authorships"):
+        u.add_column(col)
+    for g in unmatched:
+        u.add_row(g["name"] or "", g["name_zh"] or "", g["org_id"] or "", str(g["count"]))
+    out.print(u)
+
+
+@dictionaries_app.command("check")
+def dictionaries_check(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per problem."),
+) -> None:
+    """Check organizations.csv and people.csv: every bad row with file, line, column and reason."""
+    from ir.dictionaries import load_dictionaries
+
+    folder = settings(ctx).dictionaries
+    d = load_dictionaries(folder)
+    if as_json:
+        for p in d.problems:
+            typer.echo(json.dumps(p.as_json(), ensure_ascii=False))
+    else:
+        for p in d.problems:
+            out.print(f"{folder / p.file}:{p.line}{' [' + p.column + ']' if p.column else ''}: {p.reason}",
+                      markup=False, highlight=False)
+        people = len({a.person_id for a in d.appointments})
+        err.print(f"{len(d.organizations)} organisations, {people} people ({len(d.appointments)} appointments), "
+                  f"{len(d.problems)} problem(s)")
+    if d.problems:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("attribute")(attribute_cmd)
+    app.command("review")(review_cmd)
+    app.add_typer(dictionaries_app, name="dictionaries")
