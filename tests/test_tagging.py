@@ -31,6 +31,17 @@ ENTRIES = [
     E("pku_core", 2020, "core", "中国科学：化学", None, cn="11-5838/O"),
     E("cscd", 2021, "core", "CHINESE JOURNAL OF CATALYSIS"),  # title only, like the real core list
     E("institution", 2019, "A", "Chemical Reviews", abbreviation="CHEM REV"),
+    # titles only, as in the real JCR-style list: near but other journals must not match
+    E("jcr", 2022, "Q1", "JOURNAL OF CONSTRUCTION ENGINEERING AND MANAGEMENT", category="Engineering, Civil"),
+    E("jcr", 2022, "Q1", "BMJ-British Medical Journal", category="Medicine, General & Internal"),
+    E("jcr", 2022, "Q3", "DEVELOPMENTAL PSYCHOBIOLOGY", category="Psychology"),
+    E("jcr", 2022, "Q3", "JOURNAL OF SPACECRAFT AND ROCKETS", category="Engineering, Aerospace"),
+    E("jcr", 2022, "Q4", "Transplantation Reviews", category="Transplantation"),
+    E("jcr", 2022, "Q2", "International Journal of Ocean Engineering", "2238-6513", category="Engineering, Ocean"),
+    E("jcr", 2022, "Q2", "Journal of Catalysis", category="Chemistry, Physical"),
+    E("jcr", 2022, "Q3", "Journal of Catalysts", category="Chemistry, Physical"),
+    E("jcr", 2022, "Q4", "Journal of Ocean Engineering", "1016-8478", category="Engineering, Ocean"),
+    E("cscd", 2021, "core", "海洋工程学报", "2238-6521", cn="32-1423/P"),
 ]
 
 
@@ -73,7 +84,19 @@ def _verdict(matcher, journal: WorkJournal, year=2023):
         (WorkJournal(abbreviation="ADV MATER"), {"jcr": [("Q1", "abbreviation"), ("Q2", "abbreviation")]}),
         (WorkJournal(abbreviation="CHEM REV"), {"institution": [("A", "abbreviation")]}),  # the list's own abbreviation
         # fuzzy only where unambiguous
-        (WorkJournal(title="Journal of the American Chemical Soc."), {"jcr": [("Q1", "fuzzy-title")], "cas": [("1", "fuzzy-title")]}),
+        (WorkJournal(title="Journal of the American Chemical Soc."), {"jcr": [("Q1", "abbreviation")], "cas": [("1", "abbreviation")]}),
+        # near titles: a qualifier more or less, one typo
+        (WorkJournal(title="JOURNAL OF CONSTRUCTION ENGINEERING AND MANAGEMENT-ASCE"), {"jcr": [("Q1", "fuzzy-title")]}),
+        (WorkJournal(title="BRITISH MEDICAL JOURNAL"), {"jcr": [("Q1", "fuzzy-title")]}),
+        (WorkJournal(title="NANOMATERIALS-BASEL"), {"jcr": [("Q3", "fuzzy-title")]}),
+        # similar titles of other journals (real near misses): never matched
+        (WorkJournal(title="DEVELOPMENTAL PSYCHOLOGY"), {}),
+        (WorkJournal(title="JOURNAL OF SAFETY RESEARCH", abbreviation="J SAFETY RES", iso_abbreviation="J. Saf. Res."), {}),
+        (WorkJournal(title="TRANSPORT REVIEWS", abbreviation="TRANSPORT REV", iso_abbreviation="Transp. Rev."), {}),
+        (WorkJournal(title="Ocean Engineering"), {}),
+        # a Chinese journal whose English title is another journal's: the CSCD list's ISSN tells them apart
+        (WorkJournal(title="海洋工程学报", translated_title="Journal of Ocean Engineering"), {"cscd": [("core", "title")]}),
+        (WorkJournal(title="Journal of Ocean Engineering"), {"jcr": [("Q4", "title")]}),
         (WorkJournal(title="Advanced Materails"), {"jcr": [("Q1", "fuzzy-title"), ("Q2", "fuzzy-title")]}),
         (WorkJournal(title="Journal of Physical Chemistry"), {}),  # A or B? refused
         (WorkJournal(abbreviation="J PHYS CHEM"), {}),  # A or B? refused
@@ -88,14 +111,18 @@ def test_matching(matcher, journal, expected):
 
 
 def test_ambiguous_fuzzy_is_refused_with_its_candidates(matcher):
-    (jcr,) = [r for r in matcher.match(WorkJournal(title="Journal of Physical Chemistry"), 2023) if r.list == "jcr"]
-    assert jcr.matches == []
-    assert sorted(jcr.ambiguous) == ["Journal of Physical Chemistry A", "Journal of Physical Chemistry B"]
-    assert "ambiguous" in jcr.note
+    (jcr,) = [r for r in matcher.match(WorkJournal(title="Journal of Catalysys"), 2023) if r.list == "jcr"]
+    assert jcr.matches == []  # one typo away from two journals
+    assert jcr.ambiguous == ["Journal of Catalysis", "Journal of Catalysts"]
+    assert jcr.note == "near title 'Journal of Catalysys' fits 2 journals"
+    (jcr,) = [r for r in matcher.match(WorkJournal(title="Journal of Catalysiss"), 2023) if r.list == "jcr"]
+    assert [(m.entry.title, m.matched_by, m.evidence["how"]) for m in jcr.matches] == [
+        ("Journal of Catalysis", "fuzzy-title", "one typo")]
 
 
 def test_fuzzy_threshold_is_a_setting():
     strict = JournalMatcher(ENTRIES, fuzzy_threshold=99.5)
+    assert _verdict(JournalMatcher(ENTRIES), WorkJournal(title="Advanced Materails")) != {}
     assert _verdict(strict, WorkJournal(title="Advanced Materails")) == {}
 
 

@@ -102,13 +102,13 @@ def abbreviation_fits(abbreviation_key: str, title_key_: str) -> bool:
 
 def _abbreviates(short: str, word: str) -> bool:
     """"chem" ~ "chemical" (a prefix) or "compd" ~ "compounds", "natl" ~ "national" (ISO 4 contractions:
-    same first letter, the other letters in order, at least three letters)."""
+    the first three letters shared, the others in order)."""
     if word.startswith(short):
         return True
-    if len(short) < 3 or short[0] != word[0]:
+    if len(short) < 4 or word[:3] != short[:3]:
         return False
-    rest = iter(word[1:])
-    return all(ch in rest for ch in short[1:])
+    rest = iter(word[3:])
+    return all(ch in rest for ch in short[3:])
 
 
 def signature(key: str) -> str:

@@ -7,9 +7,14 @@ Order of evidence, per list, within the edition the rule picks (first that finds
 3. ``title``: the normalised title (or the translated title: Wanfang/CNKI give English titles) equals
    an entry's normalised title;
 4. ``abbreviation``: the WoS (J9 "J AM CHEM SOC") or ISO (JI "J. Am. Chem. Soc.") abbreviation equals an
-   entry's abbreviation or title, or reads word by word as exactly one title of the edition;
-5. ``fuzzy-title``: the closest title scores at least ``fuzzy_threshold`` (rapidfuzz ratio, 0-100) and no
-   other journal comes within ``fuzzy_margin`` of it. Ambiguous candidates are refused and reported.
+   entry's abbreviation or title, or reads word by word as exactly one title of the edition; when the
+   work gives both, the journal must fit both;
+5. ``fuzzy-title``: a near title, never a merely similar one: the list's title with a qualifier more
+   or less ("...MANAGEMENT-ASCE", "BMJ-British Medical Journal"), or with one typo in
+   one word ("Advanced Materails"; the titles must also score ``fuzzy_threshold`` or more by rapidfuzz ratio).
+   "Developmental Psychology" is not "Developmental Psychobiology", however similar.
+
+Whenever the evidence fits more than one journal, the match is refused and the candidates reported.
 
 Title and abbreviation matches are refused when both sides carry ISSNs and these disagree.
 
@@ -26,9 +31,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from ir.normalize import is_han
 
@@ -56,18 +62,19 @@ class WorkJournal:
     eissn: str | None = None
     cn: str | None = None
     translated_title: str | None = None
+    known_issns: frozenset[str] = frozenset()  # learned from another list that has the journal (see JournalMatcher)
 
     @classmethod
     def from_dict(cls, data: dict | None) -> WorkJournal:
         data = data or {}
-        return cls(**{k: (data.get(k) or None) for k in cls.__dataclass_fields__})
+        return cls(**{k: (data.get(k) or None) for k in cls.__dataclass_fields__ if k != "known_issns"})
 
     @property
     def issns(self) -> set[str]:
-        return {i for i in (normalize_issn(self.issn), normalize_issn(self.eissn)) if i}
+        return {i for i in (normalize_issn(self.issn), normalize_issn(self.eissn)) if i} | self.known_issns
 
     def is_empty(self) -> bool:
-        return not any(getattr(self, k) for k in self.__dataclass_fields__)
+        return not any(getattr(self, k) for k in self.__dataclass_fields__ if k != "known_issns")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +116,42 @@ def choose_edition(editions: Iterable[int], year: int | None, rule: str = "publi
     return earlier[-1], "edition of the publication year" if earlier[-1] == year else f"nearest earlier edition to {year}"
 
 
+QUALIFIERS = frozenset("asce ieee basel oxford london amsterdam berlin heidelberg weinheim york switzerland print online".split())
+
+
+def trimmed_keys(key: str) -> list[tuple[str, str]]:
+    """Shorter forms of a title key that still name the same journal: (form, what was dropped).
+
+    Only qualifiers: a trailing place or society ("-ASCE", "-BASEL": WoS's way of telling same-named
+    journals apart) and a leading acronym of the rest ("BMJ-British Medical Journal"). Other words
+    are never dropped: "International Journal of X" and "Journal of X Science" are other journals.
+    """
+    words = key.split()
+    out: list[tuple[str, str]] = []
+    if len(words) >= 2 and words[-1] in QUALIFIERS:
+        out.append((" ".join(words[:-1]), words[-1]))
+    if len(words) >= 3 and words[0] == "".join(w[0] for w in words[1:]):
+        out.append((" ".join(words[1:]), words[0]))
+    return out
+
+
+def one_typo(a: str, b: str) -> bool:
+    """Same words but one, and that one a typo: one edit or one swap of neighbours, in a word of 5+ letters."""
+    wa, wb = a.split(), b.split()
+    if len(wa) != len(wb) or len(wa) < 2:
+        return False
+    diff = [(x, y) for x, y in zip(wa, wb) if x != y]
+    return len(diff) == 1 and min(map(len, diff[0])) >= 5 and OSA.distance(*diff[0]) <= 1
+
+
+def _masks(key: str) -> list[str]:
+    """The key with each word in turn replaced by "*": two titles one word apart share a mask."""
+    words = key.split()
+    if len(words) < 2:
+        return []
+    return [" ".join([*words[:i], "*", *words[i + 1:]]) for i in range(len(words))]
+
+
 class EditionIndex:
     """The entries of one list edition, indexed for each kind of evidence."""
 
@@ -119,6 +162,8 @@ class EditionIndex:
         self.by_title: dict[str, list[JournalEntry]] = defaultdict(list)
         self.by_abbrev: dict[str, list[JournalEntry]] = defaultdict(list)
         self.by_signature: dict[str, set[str]] = defaultdict(set)
+        self.by_trimmed: dict[str, set[str]] = defaultdict(set)  # a shorter form -> the list titles it comes from
+        self.by_mask: dict[str, set[str]] = defaultdict(set)  # the title with one word masked -> list titles
         for e in entries:
             for i in {e.issn, e.eissn} - {None}:
                 self.by_issn[i].append(e)
@@ -129,19 +174,45 @@ class EditionIndex:
                 self.by_title[key].append(e)
                 if " " in key and not is_han(key):
                     self.by_signature[signature(key)].add(key)
+                    for short, _ in trimmed_keys(key):
+                        self.by_trimmed[short].add(key)
+                    for mask in _masks(key):
+                        self.by_mask[mask].add(key)
             for a in {title_key(e.abbreviation), title_key(e.iso_abbreviation)} - {""}:
                 self.by_abbrev[a].append(e)
-        self.title_keys = list(self.by_title)
 
-    def _distinct(self, entries: list[JournalEntry]) -> int:
+    @staticmethod
+    def _distinct(entries: list[JournalEntry]) -> int:
         return len({e.identity for e in entries})
 
-    def match(self, journal: WorkJournal, fuzzy_threshold: float = 92.0, fuzzy_margin: float = 3.0) -> tuple[list[Match], str | None, list[str]]:
+    def _abbreviated(self, key: str) -> list[JournalEntry]:
+        hits = self.by_abbrev.get(key, []) or self.by_title.get(key, [])
+        if not hits and " " in key and not is_han(key):
+            fits = [t for t in self.by_signature.get(signature(key), ()) if abbreviation_fits(key, t)]
+            hits = [e for t in fits for e in self.by_title[t]]
+        return hits
+
+    def _near_titles(self, key: str, threshold: float) -> dict[str, tuple[str, float]]:
+        """List titles that are this title with a qualifier or an end word more or less, or with one typo."""
+        found: dict[str, tuple[str, float]] = {}
+        if is_han(key):
+            return found
+        for short, dropped in trimmed_keys(key):
+            if short in self.by_title:
+                found[short] = (f"list title without {dropped!r}", round(fuzz.ratio(key, short), 1))
+        for longer in self.by_trimmed.get(key, ()):
+            found[longer] = ("list title with a qualifier", round(fuzz.ratio(key, longer), 1))
+        for t in {t for mask in _masks(key) for t in self.by_mask.get(mask, ())}:
+            score = fuzz.ratio(key, t)
+            if t != key and score >= threshold and one_typo(key, t):
+                found[t] = ("one typo", round(score, 1))
+        return found
+
+    def match(self, journal: WorkJournal, fuzzy_threshold: float = 85.0) -> tuple[list[Match], str | None, list[str]]:
         """(matches, note, ambiguous candidates) for one journal in this edition."""
         for kind, value in (("issn", normalize_issn(journal.issn)), ("eissn", normalize_issn(journal.eissn))):
             if value and value in self.by_issn:
-                hits = self.by_issn[value]
-                return [Match(e, kind, 100.0, {kind: value}) for e in hits], None, []
+                return [Match(e, kind, 100.0, {kind: value}) for e in self.by_issn[value]], None, []
         key = cn_key(journal.cn)
         if key and key in self.by_cn:
             return [Match(e, "cn", 100.0, {"cn": key}) for e in self.by_cn[key]], None, []
@@ -152,50 +223,45 @@ class EditionIndex:
             # an entry whose ISSNs disagree with the work's is another journal of the same name
             return [e for e in hits if not (work_issns and {e.issn, e.eissn} - {None}) or work_issns & {e.issn, e.eissn}]
 
-        refused: list[str] = []
+        def refuse(what: str, hits: list[JournalEntry]):
+            return [], f"{what} fits {self._distinct(hits)} journals", sorted({e.title or "" for e in hits})
+
         for source in ("title", "translated_title"):
             key = title_key(getattr(journal, source))
             hits = compatible(self.by_title.get(key, [])) if key else []
             if hits and self._distinct(hits) == 1:
-                return [Match(e, "title", 100.0, {source: getattr(journal, source), "title_key": key}) for e in hits], None, []
+                return [Match(e, "title", 100.0, {source: getattr(journal, source)}) for e in hits], None, []
             if hits:
-                refused = sorted({e.title or "" for e in hits})
-                return [], f"title {getattr(journal, source)!r} names {self._distinct(hits)} journals", refused
+                return refuse(f"title {getattr(journal, source)!r}", hits)
 
-        for source in ("abbreviation", "iso_abbreviation"):
-            key = title_key(getattr(journal, source))
-            if not key:
-                continue
-            hits = compatible(self.by_abbrev.get(key, []) or self.by_title.get(key, []))
-            how = "equal"
-            if not hits and " " in key and not is_han(key):
-                fits = [t for t in self.by_signature.get(signature(key), ()) if abbreviation_fits(key, t)]
-                hits = compatible([e for t in fits for e in self.by_title[t]])
-                how = "word prefixes"
+        # abbreviations: a journal must fit every abbreviation the work gives (J9 and JI), so that one loose
+        # contraction ("Transp." for Transplantation) cannot decide alone; a title given in abbreviated
+        # form ("J. Am. Chem. Soc.") is tried when the work has no abbreviation
+        given = {s: getattr(journal, s) for s in ("abbreviation", "iso_abbreviation") if title_key(getattr(journal, s))}
+        if not given and journal.title and "." in journal.title:
+            given = {"title": journal.title}
+        if given:
+            per_source = [compatible(self._abbreviated(title_key(v))) for v in given.values()]
+            common = set.intersection(*({e.identity for e in hits} for hits in per_source))
+            hits = [e for e in per_source[0] if e.identity in common]
             if hits and self._distinct(hits) == 1:
-                return [Match(e, "abbreviation", 100.0, {source: getattr(journal, source), "how": how,
-                                                        "list_title": e.title}) for e in hits], None, []
+                return [Match(e, "abbreviation", 100.0, {**given, "list_title": e.title}) for e in hits], None, []
             if hits:
-                refused = sorted({e.title or "" for e in hits})
-                return [], f"abbreviation {getattr(journal, source)!r} fits {self._distinct(hits)} journals", refused
+                return refuse(f"abbreviation {next(iter(given.values()))!r}", hits)
 
         for source in ("title", "translated_title"):
             key = title_key(getattr(journal, source))
-            if not key or len(key) < 4 or not self.title_keys:
+            if not key:
                 continue
-            found = process.extract(key, self.title_keys, scorer=fuzz.ratio, limit=5, score_cutoff=fuzzy_threshold)
-            candidates = [(t, s) for t, s, _ in found if compatible(self.by_title[t])]
-            if not candidates:
-                continue
-            best_title, best_score = candidates[0]
-            rivals = [(t, s) for t, s in candidates[1:] if s > best_score - fuzzy_margin]
-            if rivals:
-                refused = [self.by_title[t][0].title or t for t, _ in [candidates[0], *rivals]]
-                return [], f"fuzzy title {getattr(journal, source)!r} is ambiguous", refused
-            hits = compatible(self.by_title[best_title])
-            return [Match(e, "fuzzy-title", round(best_score, 1), {source: getattr(journal, source), "list_title": e.title,
-                                                               "score": round(best_score, 1)}) for e in hits], None, []
-        return [], None, refused
+            near = {t: v for t, v in self._near_titles(key, fuzzy_threshold).items() if compatible(self.by_title[t])}
+            hits = [e for t in near for e in compatible(self.by_title[t])]
+            if hits and self._distinct(hits) == 1:
+                return [Match(e, "fuzzy-title", near[e.title_key][1],
+                              {source: getattr(journal, source), "list_title": e.title, "how": near[e.title_key][0],
+                               "score": near[e.title_key][1]}) for e in hits], None, []
+            if hits:
+                return refuse(f"near title {getattr(journal, source)!r}", hits)
+        return [], None, []
 
 
 class ListIndex:
@@ -209,11 +275,11 @@ class ListIndex:
         self.editions = {y: EditionIndex(es) for y, es in sorted(by_year.items())}
 
     def match(self, journal: WorkJournal, year: int | None, rule: str = "publication-year-or-earlier",
-              fuzzy_threshold: float = 92.0, fuzzy_margin: float = 3.0) -> ListResult:
+              fuzzy_threshold: float = 85.0) -> ListResult:
         edition, why = choose_edition(self.editions, year, rule)
         if edition is None:
             return ListResult(self.name, None, note=why)
-        matches, note, ambiguous = self.editions[edition].match(journal, fuzzy_threshold, fuzzy_margin)
+        matches, note, ambiguous = self.editions[edition].match(journal, fuzzy_threshold)
         for m in matches:
             m.evidence["edition"] = edition
             m.evidence["edition_rule"] = why
@@ -224,7 +290,7 @@ class JournalMatcher:
     """Every loaded list, ready to match journals; results are cached per (journal, year)."""
 
     def __init__(self, entries: Iterable[JournalEntry], rule: str = "publication-year-or-earlier",
-                 fuzzy_threshold: float = 92.0, fuzzy_margin: float = 3.0, rules_by_list: dict[str, str] | None = None):
+                 fuzzy_threshold: float = 85.0, rules_by_list: dict[str, str] | None = None):
         by_list: dict[str, list[JournalEntry]] = defaultdict(list)
         for e in entries:
             by_list[e.list].append(e)
@@ -235,14 +301,31 @@ class JournalMatcher:
             if r not in EDITION_RULES:
                 raise ValueError(f"unknown edition rule {r!r}; known: {', '.join(EDITION_RULES)}")
         self.fuzzy_threshold = fuzzy_threshold
-        self.fuzzy_margin = fuzzy_margin
         self._cache: dict[tuple[WorkJournal, int | None], list[ListResult]] = {}
 
+    def _match_lists(self, journal: WorkJournal, year: int | None, names) -> dict[str, ListResult]:
+        return {name: self.lists[name].match(journal, year, self.rules_by_list.get(name, self.rule), self.fuzzy_threshold)
+                for name in names}
+
     def match(self, journal: WorkJournal, year: int | None) -> list[ListResult]:
+        """Every list's verdict. A journal given without ISSN but found by its CN number or its own title in
+        one list takes that list's ISSNs along to the others, where a translated title, an abbreviation or
+        a near title must then agree with them (a Chinese journal's English title may be another journal's)."""
         cache_key = (journal, year)
         if cache_key not in self._cache:
-            self._cache[cache_key] = [
-                idx.match(journal, year, self.rules_by_list.get(name, self.rule), self.fuzzy_threshold, self.fuzzy_margin)
-                for name, idx in self.lists.items()
-            ]
+            results = self._match_lists(journal, year, self.lists)
+            if not journal.issns:
+                learned = frozenset(i for r in results.values() for m in r.matches
+                                    if m.matched_by == "cn" or (m.matched_by == "title" and "title" in m.evidence)
+                                    for i in (m.entry.issn, m.entry.eissn) if i)
+                weak = [n for n, r in results.items()
+                        if not r.matches or r.matches[0].matched_by in ("abbreviation", "fuzzy-title")
+                        or "translated_title" in r.matches[0].evidence]
+                if learned and weak:
+                    again = self._match_lists(replace(journal, known_issns=learned), year, weak)
+                    for r in again.values():
+                        for m in r.matches:
+                            m.evidence["issn_from_other_lists"] = sorted(learned)
+                    results.update(again)
+            self._cache[cache_key] = list(results.values())
         return self._cache[cache_key]

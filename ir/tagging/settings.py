@@ -4,8 +4,7 @@
 [tag]
 edition_rule = "publication-year-or-earlier"   # or "latest" | "nearest" (see ir.tagging.matching)
 edition_rules = { institution = "latest" }       # per-list exceptions
-fuzzy_threshold = 92.0                           # rapidfuzz ratio (0-100) a fuzzy title match must reach
-fuzzy_margin = 3.0                               # ...and by which it must beat any other journal
+fuzzy_threshold = 85.0                           # rapidfuzz ratio (0-100) of the candidates for a one-typo match
 index_lists = { cscd = "CSCD", cssci = "CSSCI", pku_core = "PKU" }   # lists whose membership is an index
 esi_from_categories = true                       # ESI field from WoS categories when no "esi" list has the journal
 ```
@@ -21,8 +20,7 @@ from pathlib import Path
 class TagSettings:
     edition_rule: str = "publication-year-or-earlier"
     edition_rules: dict[str, str] = field(default_factory=dict)
-    fuzzy_threshold: float = 92.0
-    fuzzy_margin: float = 3.0
+    fuzzy_threshold: float = 85.0
     index_lists: dict[str, str] = field(default_factory=lambda: {"cscd": "CSCD", "cssci": "CSSCI", "pku_core": "PKU"})
     esi_from_categories: bool = True
 

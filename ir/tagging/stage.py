@@ -88,8 +88,7 @@ def tag(store: Store, dictionaries_dir: Path, settings: TagSettings | None = Non
     same works and lists writes the same rows (tags and indexes are replaced; history is kept)."""
     settings = settings or TagSettings()
     entries, problems = load_journal_lists(Path(dictionaries_dir))
-    matcher = JournalMatcher(entries, settings.edition_rule, settings.fuzzy_threshold, settings.fuzzy_margin,
-                             settings.edition_rules)
+    matcher = JournalMatcher(entries, settings.edition_rule, settings.fuzzy_threshold, settings.edition_rules)
     report = TagReport(entries_loaded=len(entries), dictionary_problems=problems,
                        editions={name: sorted(idx.editions) for name, idx in matcher.lists.items()})
     now = utcnow()
