@@ -72,6 +72,10 @@ def match_addresses(wa: WorkAuthor, orgs: OrgIndex) -> AuthorContext:
 
 
 def _name_compat(wa: WorkAuthor, p: Person) -> Compat:
+    """The best agreement of the author's informative names with the person's. When both are known in
+    Chinese characters, the characters decide: 王玮 is not 王伟, although both read "Wang Wei"."""
+    if wa.name_zh and p.name_zh:
+        return compatibility_cached(wa.name_zh, p.name_zh)
     best = None
     for x in wa.best_names():
         for y in p.names:
@@ -114,6 +118,8 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
         strong_hits = direct.get(pid, [])
         if name.score < s.min_name and not strong_hits:
             continue
+        if ctx.weak and not strong_hits and name.score < 0.9:
+            continue  # an unlinked organ list and a looser name: nothing ties this author to the person
         parts: dict[str, float] = {"name": s.name * name.score}
         # the appointment that fits best: unit and years
         best_appt, best_pts, best_parts = None, None, {}
@@ -137,6 +143,8 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
             if best_pts is None or total > best_pts:
                 best_appt, best_pts, best_parts = a, total, ap
         parts.update(best_parts)
+        if ctx.weak and not strong_hits and ctx.unit_ids - set(orgs.roots) and best_parts.get("dept", 0) <= 0:
+            continue  # the organ list names our units, none of them this person's
         if ctx.weak:
             parts["unlinked_address"] = s.unlinked
         if "email" in strong_hits:

@@ -26,6 +26,7 @@ class Person:
     researcher_id: str | None = None
     supervisor_id: str | None = None
     role: str = ""
+    name_zh: str | None = None
 
     @property
     def display(self) -> str:
@@ -49,6 +50,7 @@ class PeopleIndex:
             p.orcid = p.orcid or a.orcid
             p.researcher_id = p.researcher_id or (a.researcher_id.upper() if a.researcher_id else None)
             p.supervisor_id = p.supervisor_id or a.supervisor_id
+            p.name_zh = p.name_zh or a.name_zh
             p.role = a.role
         self.by_full: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.by_initials: dict[tuple[str, str], set[str]] = defaultdict(set)
