@@ -545,8 +545,8 @@ def build_record(
     )
     ct = f("CT")
     conference = None
-    if ct:
-        conference = ", ".join(p for p in (ct.strip(), (f("CL") or "").strip(), (f("CY") or "").strip()) if p)
+    if ct:  # title, place, dates; a value given twice (two CT/CL/CY lines) once
+        conference = ", ".join("; ".join(dict.fromkeys(_split(v))) for v in (ct, f("CL"), f("CY")) if v and v.strip())
     py = f("PY")
     year = parse_year(py) if py else None
     ea = f("EY") or f("EA")

@@ -18,7 +18,7 @@ _KEY_TAGS = frozenset({"PT", "AU", "TI", "SO", "UT", "PY", "DT", "AF"})
 
 
 def _header(line: str) -> list[str] | None:
-    cols = [c.strip().strip('"') for c in line.rstrip("\t").split("\t")]
+    cols = [c.strip().strip('"') for c in line.strip(" \t\r\n\ufeff").split("\t")]
     if len(cols) < 5 or any(c not in TAG_SET for c in cols):
         return None
     if len(set(cols) & _KEY_TAGS) < 4 or "UT" not in cols and "TI" not in cols:
@@ -61,7 +61,7 @@ def _parse(text: str) -> Iterator[Record | Problem]:
     ncols = len(cols)
     no = 0
     for i in range(start + 1, len(lines)):
-        row = lines[i]
+        row = lines[i].rstrip("\r")
         if not row.strip():
             continue
         no += 1
