@@ -292,6 +292,7 @@ def generate_people(n: int, seed: int) -> People:
     org_weights = [o.weight for o in orgs]
     persons: list[Person] = []
     emails: dict[str, int] = {}
+    orcids: set[str] = set()
     faculty_by_org: dict[str, list[int]] = {}
     for i in range(n):
         role = rng.choices(ROLES, _ROLE_WEIGHTS)[0]
@@ -323,6 +324,9 @@ def generate_people(n: int, seed: int) -> People:
             p.email = _email(name, rng, emails)
         if rng.random() < ORCID_SHARE[role]:
             p.orcid = make_orcid(rng)
+            while p.orcid in orcids:  # an iD belongs to one person
+                p.orcid = make_orcid(rng)
+            orcids.add(p.orcid)
         if role == "faculty" and rng.random() < 0.05:
             p.english_name = rng.choice(ENGLISH_NAMES)
         p.variants = _variants(p)
@@ -338,6 +342,8 @@ def _appointments(rng, role, org, faculty_by_org, persons) -> tuple[list[Appoint
             start, end = end, None
         if rng.random() < 0.06 and start < 2022:  # moved to another unit
             move = rng.randrange(max(start + 1, 2019), 2024)
+            if end is not None and end < move:
+                end = None  # moved rather than left
             other = rng.choice([o for o in ORGS if o.weight > 0 and o.org_id != org.org_id
                                 and o.kind != "department" and o.field is not None])
             return [Appointment(org.org_id, role, start, move - 1), Appointment(other.org_id, role, move, end)], None
