@@ -1,0 +1,72 @@
+"""A realistic repository for the web tests: the generated demo institution run through the real
+pipeline (ingest, consolidate, attribute, index), plus one export whose title and author carry HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ir.config import Settings
+from ir.store import Store
+
+PASSWORD = "correct-horse-42"
+# a RIS record whose title and author name are HTML: the pages must show them as text
+HOSTILE_RIS = """TY  - JOUR
+TI  - <script>alert('x')</script> Heavy metals & <b>bold</b> claims
+AU  - <img src=x onerror=alert(1)>, Evil
+PY  - 2022
+JO  - Journal of Hostile Markup
+DO  - 10.9999/hostile.2022.1
+ER  - 
+"""
+
+
+@dataclass
+class World:
+    store: Store
+    settings: Settings
+    dictionaries: Path
+    faculty_person: str  # has suggestions
+    other_person: str  # another person with attributed works
+
+
+def generate_demo(folder: Path) -> Path:
+    from ir.demo import generate
+
+    generate(folder, works=120, people=60, seed=7)
+    (folder / "exports" / "extra").mkdir(parents=True, exist_ok=True)
+    (folder / "exports" / "extra" / "hostile.ris").write_text(HOSTILE_RIS, encoding="utf-8")
+    return folder
+
+
+def build(store: Store, settings: Settings, demo: Path) -> World:
+    from ir.attribute import attribute
+    from ir.consolidate import consolidate
+    from ir.ingest import ingest_paths
+    from ir.search import index
+
+    ingest_paths(store, [demo / "exports"])
+    consolidate(store)
+    attribute(store, demo / "dictionaries")
+    rep = index(store, settings)
+    assert not rep.errors, rep.errors
+    from ir.store.tables.attribution import authorships as a
+
+    with store.connect() as conn:
+        fac = conn.execute(sa.select(a.c.person_id).where(a.c.status == "suggested")
+                           .group_by(a.c.person_id).order_by(sa.func.count().desc(), a.c.person_id)).scalars().first()
+        other = conn.execute(sa.select(a.c.person_id).where(a.c.status == "auto", a.c.person_id != fac)
+                             .group_by(a.c.person_id).order_by(sa.func.count().desc(), a.c.person_id)).scalars().first()
+    assert fac and other, "the demo institution should give suggestions and automatic links"
+    return World(store, settings, demo / "dictionaries", fac, other)
+
+
+def add_accounts(world: World) -> None:
+    from ir.web.accounts import create_user, find_user
+
+    for name, role, pid in (("fac", "faculty", world.faculty_person), ("other", "faculty", world.other_person),
+                            ("lib", "librarian", None), ("ro", "research_office", None), ("adm", "admin", None)):
+        if find_user(world.store, name) is None:
+            create_user(world.store, name, role, password=PASSWORD, person_id=pid)
