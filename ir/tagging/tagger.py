@@ -112,7 +112,7 @@ def tag_work(data: dict, matcher: JournalMatcher, settings: TagSettings, year: i
         found = index_code(value)
         if found:
             indexes.setdefault(found, {"index_code": found[0], "derived_from": found[1], "evidence": {"value": value}})
-    for src in data.get("sources") or []:
+    for src in [] if "indexes" in data else data.get("sources") or []:  # consolidation's indexes, else the sources
         code = database_code(src.get("source")) if isinstance(src, dict) else None
         if code and code != "PKU":
             indexes.setdefault((code, "database"), {"index_code": code, "derived_from": "database",
