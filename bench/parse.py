@@ -8,9 +8,10 @@ Part 1 reads every file under shared/samples (journal lists excepted) through ``
 Part 2 generates a WoS plain-text file of N records into var/bench/ by replicating the records of
 wos_plain/trafficsafety-savedrecs.txt with unique UTs and varied titles and years, then reads it with
 ir and with metaknowledge's WoS reader (``metaknowledge.RecordCollection``), alternating, best of
-``--repeat`` runs each, and prints both record counts (they must agree) and the speed ratio.
-metaknowledge only splits each record into tags (fields are processed lazily, on access); ir's figure
-includes mapping every field onto the canonical record.
+``--repeat`` runs each, and prints the record counts (they must agree) and the speed ratios.
+metaknowledge's reader only splits each record into tags (it processes a field when asked for it);
+ir's figure includes mapping every field onto the canonical record. A third row asks metaknowledge for
+every field of every record, the like-for-like comparison.
 """
 
 from __future__ import annotations
@@ -74,15 +75,23 @@ def bench_samples(samples: Path, repeat: int) -> None:
 _REC_END = re.compile(r"^ER[ \t]*$", re.M)
 
 
+def _repeats_a_tag(record: str) -> bool:
+    tags = [line[:2] for line in record.split("\n") if line[:1] != " " and line[:2] != "ER"]
+    return len(tags) != len(set(tags))
+
+
 def generate(samples: Path, n: int) -> Path:
     """N records: the seed file's records over and over, each with a unique UT, its own title and year."""
-    out = BENCH_DIR / f"wos_plain_{n}.txt"
+    out = BENCH_DIR / f"wos_plain_{n}_v2.txt"
     if out.exists():
         return out
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     text = (samples / SEED_FILE).read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     body = text.split("\nVR 1.0\n", 1)[1]
     seeds = [r.strip("\n") + "\nER" for r in _REC_END.split(body) if r.strip().startswith("PT ")]
+    # metaknowledge drops a record that gives a tag twice (2 of the 856: two CT/CY/CL lines) without a
+    # word; ir reads them. Leave them out so that both readers must report the same count.
+    seeds = [r for r in seeds if not _repeats_a_tag(r)]
     parts = ["FN Clarivate Analytics Web of Science", "VR 1.0"]
     for k in range(n):
         rec = seeds[k % len(seeds)]
@@ -95,18 +104,30 @@ def generate(samples: Path, n: int) -> Path:
     return out
 
 
-def bench_large(samples: Path, n: int, repeat: int) -> None:
+def _mk_full(metaknowledge, path: Path) -> int:
+    """metaknowledge processes a field when it is asked for it: ask for every tag of every record."""
+    n = 0
+    for rec in metaknowledge.RecordCollection(str(path)):
+        for tag in list(rec.keys()):
+            rec.get(tag)
+        n += 1
+    return n
+
+
+def bench_large(samples: Path, n: int, repeat: int, full_mk: bool = True) -> None:
     path = generate(samples, n)
     size = path.stat().st_size
     try:
         import metaknowledge
     except ImportError:
         metaknowledge = None
-    runs = {"ir (wos-plain, full mapping)": lambda: _read_ir(path)[1]}
+    runs = {"ir read_file (every field mapped)": lambda: _read_ir(path)[1]}
     if metaknowledge is not None:
         runs[f"metaknowledge {metaknowledge.__version__} RecordCollection"] = (
             lambda: len(metaknowledge.RecordCollection(str(path)))
         )
+        if full_mk:
+            runs["metaknowledge + every field processed"] = lambda: _mk_full(metaknowledge, path)
     best = {k: float("inf") for k in runs}
     counts = {}
     for _ in range(repeat):  # alternate, so that both see the same machine load
@@ -123,10 +144,12 @@ def bench_large(samples: Path, n: int, repeat: int) -> None:
     if metaknowledge is None:
         print("metaknowledge is not installed (pip install -e .[bench]): no comparison")
         return
-    ir_name, mk_name = list(runs)
-    same = "identical" if counts[ir_name] == counts[mk_name] else "DIFFERENT"
-    ratio = best[mk_name] / best[ir_name]
-    print(f"\nrecord counts: {same}; ir is {ratio:.2f}x metaknowledge's speed (target >= 3x)")
+    ir_name, mk_name, *rest = list(runs)
+    same = "identical" if len(set(counts.values())) == 1 else "DIFFERENT"
+    print(f"\nrecord counts: {same} ({', '.join(str(c) for c in counts.values())})")
+    print(f"ir / metaknowledge reader (fields left unprocessed): {best[mk_name] / best[ir_name]:.2f}x (target >= 3x)")
+    if rest:
+        print(f"ir / metaknowledge with every field processed:      {best[rest[0]] / best[ir_name]:.2f}x")
 
 
 def main() -> None:
@@ -135,10 +158,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--samples", type=Path, default=SAMPLES)
     ap.add_argument("--skip-samples", action="store_true")
+    ap.add_argument("--no-mk-full", action="store_true", help="skip metaknowledge with every field processed")
     args = ap.parse_args()
     if not args.skip_samples:
         bench_samples(args.samples, args.repeat)
-    bench_large(args.samples, args.records, args.repeat)
+    bench_large(args.samples, args.records, args.repeat, full_mk=not args.no_mk_full)
 
 
 if __name__ == "__main__":

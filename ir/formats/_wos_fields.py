@@ -82,6 +82,7 @@ _EDITION_NAMES = (  # checked in order: the longer names first
 _PT_TYPES = {"J": "article", "C": "proceedings paper", "B": "book", "P": "patent"}
 
 
+@lru_cache(maxsize=256)
 def edition_code(name: str) -> str | None:
     """'Science Citation Index Expanded (SCI-EXPANDED)' -> 'SCIE'; an unknown edition keeps its own code."""
     name = html.unescape(name).strip().rstrip(";").strip()
@@ -101,24 +102,14 @@ def edition_code(name: str) -> str | None:
     return code or name
 
 
-_ENTITY_END = re.compile(r"&(?:amp|lt|gt|quot|apos);$")
+# a ";" outside [...] and (...), and not the end of an HTML entity ("&amp;")
+_SEMI_OUTSIDE = re.compile(r"(?<!&amp)(?<!&lt)(?<!&gt)(?<!&quot)(?<!&apos);(?![^\[\]]*\])(?![^()]*\))")
 
 
-def split_outside_brackets(value: str, sep: str = ";") -> list[str]:
-    """Split on ``sep`` except inside [...] or (...): C1 cells, FU grant lists. Items are trimmed."""
-    if "[" not in value and "(" not in value and "&" not in value:
-        return [p for p in (x.strip() for x in value.split(sep)) if p]
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(value):
-        if ch in "[(":
-            depth += 1
-        elif ch in "])":
-            depth = max(0, depth - 1)
-        elif ch == sep and depth == 0 and not _ENTITY_END.search(value, max(0, i - 6), i + 1):
-            out.append(value[start:i])
-            start = i + 1
-    out.append(value[start:])
-    return [p for p in (x.strip() for x in out) if p]
+def split_outside_brackets(value: str) -> list[str]:
+    """Split on ";" except inside [...] or (...): C1 cells, FU grant lists. Items are trimmed."""
+    parts = _SEMI_OUTSIDE.split(value) if "[" in value or "(" in value or "&" in value else value.split(";")
+    return [p for p in map(str.strip, parts) if p]
 
 
 _ENTITY_SAFE_SEMI = re.compile(r"(?<!&amp)(?<!&lt)(?<!&gt)(?<!&quot)(?<!&apos);")
@@ -444,7 +435,7 @@ def build_record(
             Author(position=i, name=full or short, full_name=full, abbreviated=short)
             for i, (short, full) in enumerate(zip(au, af, strict=True), 1)
         ]
-    index = NameIndex(authors) if authors else None
+    index = NameIndex(authors) if authors and (fields.get("C1") or f("RP") or f("RI") or f("OI")) else None
 
     # addresses: "[Name; Name] Address" owns the named authors; an address without brackets, all of them
     affiliations: list[Affiliation] = []
