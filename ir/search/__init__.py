@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ir.config import Settings
-from ir.search.backend import Backend, BulkResult, SearchResult, SearchUnavailable  # noqa: F401
+from ir.search.backend import Backend, BulkResult, SearchConfigError, SearchResult, SearchUnavailable  # noqa: F401
 from ir.search.query import QueryError  # noqa: F401
 from ir.store import Store, upsert
 from ir.store.engine import utcnow

@@ -9,8 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
-class SearchUnavailable(RuntimeError):
-    """The index cannot be reached or refuses requests, after retries."""
+class SearchUnavailable(ConnectionError):
+    """The index cannot be reached or keeps failing, after retries (a ConnectionError: the flows retry it)."""
+
+
+class SearchConfigError(RuntimeError):
+    """The index cannot be used as configured (e.g. the alias name is taken by a concrete index)."""
 
 
 @dataclass

@@ -25,7 +25,7 @@ from pathlib import Path
 import elasticsearch
 from elasticsearch import Elasticsearch, helpers
 
-from ir.search.backend import Backend, BulkResult, SearchResult, SearchUnavailable
+from ir.search.backend import Backend, BulkResult, SearchConfigError, SearchResult, SearchUnavailable
 from ir.search.documents import hit_from_doc
 from ir.search.query import (FACETS, FILTERS, TEXT_FIELDS, check_filters, check_paging, effective_sort,
                              has_han, parse_query, split_label)
@@ -110,7 +110,7 @@ class ElasticBackend(Backend):
         if self.indices():
             return
         if self._call(self.client.indices.exists, index=self.alias):
-            raise SearchUnavailable(f"{self.alias} is a concrete index, not an alias: run `ir index --rebuild`"
+            raise SearchConfigError(f"{self.alias} is a concrete index, not an alias: run `ir index --rebuild`"
                                     " after deleting it, or choose another [search] index_alias")
         name = self._new_index_name()
         self._create(name)

@@ -24,11 +24,11 @@ def index_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
     """Index the works: only changed ones (default), or everything into a new index (--rebuild)."""
-    from ir.search import SearchUnavailable, index
+    from ir.search import SearchConfigError, SearchUnavailable, index
 
     try:
         rep = index(store(ctx), settings(ctx), rebuild=rebuild)
-    except SearchUnavailable as exc:
+    except (SearchUnavailable, SearchConfigError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1)
     if as_json:
@@ -67,7 +67,7 @@ def search_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
 ) -> None:
     """Search the indexed works; prints hits and facet counts."""
-    from ir.search import QueryError, SearchUnavailable, open_backend
+    from ir.search import QueryError, SearchConfigError, SearchUnavailable, open_backend
 
     backend = open_backend(settings(ctx), store(ctx))
     try:
@@ -75,7 +75,7 @@ def search_cmd(
     except QueryError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2)
-    except SearchUnavailable as exc:
+    except (SearchUnavailable, SearchConfigError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1)
     finally:
