@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from ir.cli import app
-from ir.store.engine import utcnow
 from ir.store.tables.ingest import ingest_batches, source_records
 from ir.store.tables.tagging import highly_cited_history, journal_list_entries, work_indexes, work_tags
 from ir.store.tables.works import work_members, works
@@ -206,3 +205,13 @@ def test_cli(store, tmp_path, samples):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["flag"] == "hp" and json.loads(result.stdout)["matched_works"] == 1
     assert runner.invoke(app, [*base, "esi", "import", str(esi), "--date", "yesterday"]).exit_code == 2
+
+
+def test_report_rows_and_attention(store, tmp_path):
+    report = tag(store, _seed(store, tmp_path))
+    rows = {r["list"]: r for r in report.as_table()}
+    assert rows["jcr"] == {"list": "jcr", "editions": "2021, 2023", "works": 2, "matched by": "issn 2"}
+    assert rows["(all lists)"]["works"] == 3
+    notes = report.attention()
+    assert notes[0].startswith("1 problem(s) in the journal lists (0 rows not loaded)")
+    assert "Journal of Obscure Studies (1)" in notes[1]

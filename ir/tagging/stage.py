@@ -52,24 +52,37 @@ class TagReport:
             "journals_not_found": self.journals_not_found, "ambiguous": self.ambiguous,
         }
 
-    def as_table(self):
-        """A rich table: per list, how many works it tags and how they were matched."""
-        from rich.table import Table
-
-        table = Table(title=f"tag: {self.tagged} of {self.works} works in a journal list "
-                            f"({self.untagged} not, {self.no_journal} without a journal)")
-        for col in ("list", "editions", "works", "matched by"):
-            table.add_column(col, justify="right" if col == "works" else "left")
+    def as_table(self) -> list[dict]:
+        """One row per list: its editions, the works it tags and how their best tags were matched."""
+        rows = []
         for lst in sorted(set(self.per_list) | set(self.editions)):
             how = ", ".join(f"{k} {v}" for k, v in sorted(self.matched_by.get(lst, {}).items(), key=lambda kv: -kv[1]))
-            table.add_row(lst, ", ".join(map(str, self.editions.get(lst, []))) or "-", str(self.per_list.get(lst, 0)), how)
-        table.caption = (
-            "indexes: " + (", ".join(f"{k} {v}" for k, v in self.indexes.items()) or "none")
-            + f"; highly cited {self.highly_cited}, hot papers {self.hot_papers}"
-            + f"; {len(self.journals_not_found)} journals not found, {len(self.ambiguous)} ambiguous"
-            + (f"; {len(self.dictionary_problems)} dictionary problems (ir journals check)" if self.dictionary_problems else "")
-        )
-        return table
+            rows.append({"list": lst, "editions": ", ".join(map(str, self.editions.get(lst, []))) or "-",
+                         "works": self.per_list.get(lst, 0), "matched by": how})
+        rows.append({"list": "(all lists)", "editions": f"{self.entries_loaded} entries",
+                     "works": self.tagged, "matched by": f"of {self.works} works; {self.no_journal} without a journal"})
+        rows.append({"list": "(indexes)", "editions": "", "works": sum(self.indexes.values()),
+                     "matched by": ", ".join(f"{k} {v}" for k, v in self.indexes.items())})
+        rows.append({"list": "(highly cited / hot)", "editions": "", "works": self.highly_cited + self.hot_papers,
+                     "matched by": f"hc {self.highly_cited}, hp {self.hot_papers}"})
+        return rows
+
+    def attention(self) -> list[str]:
+        """What a librarian should look at: unusable list rows, journals in no list, refused matches."""
+        notes = []
+        errors = [p for p in self.dictionary_problems if p.severity == "error"]
+        if self.dictionary_problems:
+            notes.append(f"{len(self.dictionary_problems)} problem(s) in the journal lists ({len(errors)} rows not loaded): "
+                         "see `ir journals check`")
+        if not self.entries_loaded:
+            notes.append("no journal lists loaded: put journals.csv (or journals/*.csv) in the dictionaries folder")
+        if self.journals_not_found:
+            top = ", ".join(f"{j['journal'] or j['issn']} ({j['works']})" for j in self.journals_not_found[:5])
+            notes.append(f"{len(self.journals_not_found)} journal(s) in no list, e.g. {top}: `ir tag --json` lists them all")
+        if self.ambiguous:
+            notes.append(f"{len(self.ambiguous)} journal(s) fit several list entries and were not tagged: "
+                         + "; ".join(f"{a['journal']} in {a['list']}: {' / '.join(a['candidates'][:3])}" for a in self.ambiguous[:3]))
+        return notes
 
 
 def _entry_rows(entries, now) -> list[dict]:

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ir.cli import settings, store
+from ir.cli.render import print_report
 
 out = Console()
 err = Console(stderr=True)
@@ -48,14 +49,11 @@ def tag_cmd(
     """Tag every work with its journal's tiers (JCR, CAS, ESI, CSSCI, PKU core, CSCD, institution), subjects and indexes."""
     from ir.tagging import tag
 
-    cfg = settings(ctx)
-    report = tag(store(ctx), cfg.dictionaries, _settings(ctx))
+    report = tag(store(ctx), settings(ctx).dictionaries, _settings(ctx))
     if as_json:
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, default=str))
         return
-    if not report.entries_loaded:
-        err.print(f"[yellow]warning:[/] no journal lists in {cfg.dictionaries} (journals.csv or journals/*.csv)")
-    out.print(report.as_table())
+    print_report("tag", report)
     if report.journals_not_found and show:
         table = Table(title=f"journals not found in any list (top {min(show, len(report.journals_not_found))} "
                             f"of {len(report.journals_not_found)})")
@@ -64,8 +62,6 @@ def tag_cmd(
         for j in report.journals_not_found[:show]:
             table.add_row(j["journal"] or "-", j["issn"] or "", j["eissn"] or "", j["cn"] or "", str(j["works"]))
         out.print(table)
-    if report.dictionary_problems:
-        err.print(f"[yellow]{len(report.dictionary_problems)} problem(s) in the journal lists:[/] run `ir journals check`")
 
 
 def check_cmd(
