@@ -57,10 +57,10 @@ def consolidate(store: Store, settings: Settings):
 
 
 def attribute(store: Store, settings: Settings):
+    from ir.attribute import AttributeSettings
     from ir.attribute import attribute as run_attribute
-    from ir.attribute import load_settings
 
-    return run_attribute(store, settings.dictionaries, load_settings(settings.config_file))
+    return run_attribute(store, settings.dictionaries, AttributeSettings.load(settings.config_file))
 
 
 def tag(store: Store, settings: Settings):

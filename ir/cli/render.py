@@ -10,7 +10,13 @@ err = Console(stderr=True, soft_wrap=True)
 
 
 def rows_of(report) -> list[dict]:
+    """A report's rows: ``as_table()`` giving a list of dicts, or a dict of figures (``as_dict()``)."""
     rows = report.as_table() if hasattr(report, "as_table") else report
+    if isinstance(rows, Table):
+        cols = [(str(c.header), [str(v) for v in c.cells]) for c in rows.columns]
+        return [{h: cells[i] for h, cells in cols} for i in range(rows.row_count)]
+    if not isinstance(rows, (list, dict)) and hasattr(report, "as_dict"):
+        rows = report.as_dict()
     if isinstance(rows, dict):
         return [{"measure": k, "value": v} for k, v in rows.items()]
     return list(rows or [])
