@@ -447,7 +447,7 @@ def test_cli_writes_and_summarises(tmp_path):
 # ---- our parsers read the exports ---------------------------------------------------------------------
 
 OURS_IN_ADDRESS = re.compile(
-    r"Huanghai Univ(ersity|\.)? (of )?Technol|Huanghai Hosp|State Key Lab(oratory|\.)? (of )?(Fine Chem|Marine Mat)"
+    r"Huanghai Univ(ersity|\.)? (of )?Technol|Huanghai Hosp|State Key Lab(oratory|\.)? (of )?(Fine Chem|Marine Mat|Mar\. Mater)"
     r"|Qingdao Inst(itute|\.)? (of )?Chem")
 
 

@@ -579,7 +579,7 @@ class Exporter:
             _field("AU", [n[0] for n in names]),
             _field("AF", [n[1] for n in names]),
             _field("TI", _wrap(title)),
-            _field("SO", conf.proceedings if conf else j.title_en.upper()),
+            _field("SO", (conf.proceedings if conf else j.title_en).upper()),
             _field("LA", "English"),
             _field("DT", doc),
         ]
@@ -668,7 +668,7 @@ class Exporter:
         if corr and corr[1].email:
             lines.append(f"Corresponding author: {corr[0]} ({corr[1].email})")
         if conf:
-            lines += [f"Source title: {conf.proceedings.title()}", f"Abbreviated source title: {conf.acronym}"]
+            lines += [f"Source title: {conf.proceedings}", f"Abbreviated source title: {conf.acronym}"]
         else:
             lines += [f"Source title: {j.ei_title}", f"Abbreviated source title: {j.ji}"]
             if w.volume:
@@ -691,7 +691,7 @@ class Exporter:
         lines.append(f"Document type: {doc}")
         if conf:
             lines += [f"Conference name: {conf.name}", f"Conference date: {conf.date}",
-                      f"Conference location: {conf.location.title()}",
+                      f"Conference location: {conf.location.title().replace('Peoples R China', 'China')}",
                       f"Conference code: {150000 + rng.randrange(50000)}", f"Sponsor: {conf.sponsor}"]
         lines.append(f"Publisher: {(conf.publisher if conf else j.publisher)[4]}")
         if w.abstract_en:

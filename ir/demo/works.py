@@ -73,7 +73,7 @@ class Conference:
     date: str  # "JUN 12-14, 2021"
     location: str  # "Qingdao, PEOPLES R CHINA"
     sponsor: str
-    proceedings: str  # the book's title (WoS SO)
+    proceedings: str  # the book's title ("Proceedings of the 12th ..."; WoS prints it in capitals)
     isbn: str
     publisher: tuple[str, str, str, str, str]
 
@@ -395,7 +395,7 @@ class WorkFactory:
             name=name, acronym=acr, date=f"{MONTHS[month - 1]} {day:02d}-{day + 2:02d}, {year}",
             location=f"{place[0]}, {place[1]}", sponsor=rng.choice(("IEEE", "Chinese Society of Engineering",
                                                                     "Huanghai University of Technology")),
-            proceedings=f"{year} {name.upper()}" if ieee else f"PROCEEDINGS OF THE {name.upper()}",
+            proceedings=f"{year} {name}" if ieee else f"Proceedings of the {name}",
             isbn=make_isbn(rng), publisher=pub)
 
     # -- works --
