@@ -25,7 +25,7 @@ from ir.store.tables.works import works
 from ir.web import policies
 from ir.web.accounts import User, authenticate, create_user, hash_password, verify_password
 from ir.web.app import WebConfig, create_app
-from web_world import PASSWORD, add_accounts, build, generate_demo
+from test_web_support import PASSWORD, add_accounts, build, generate_demo
 
 
 @pytest.fixture(scope="session")

@@ -55,11 +55,27 @@ def _datetime(value) -> str:
         return str(value)[:16].replace("T", " ")
 
 
+def changes(before, after) -> list[tuple[str, str, str]]:
+    """(field, before, after) for the fields an audit entry changed; whole values for non-dict entries."""
+    before = {} if before is None else before
+    after = {} if after is None else after
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    out = []
+    for k in sorted(set(before) | set(after)):
+        if before.get(k) != after.get(k):
+            show = [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
+                    for v in (before.get(k), after.get(k))]
+            out.append((k, show[0], show[1]))
+    return out
+
+
 env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                          undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
 env.filters["highlight"] = highlight
 env.filters["tojson_pretty"] = _json
 env.filters["dt"] = _datetime
+env.globals["changes"] = changes
 env.globals["FACET_LABELS"] = FACET_LABELS
 env.globals["SORT_LABELS"] = SORT_LABELS
 env.globals["STATUS_LABELS"] = views.STATUS_LABELS
