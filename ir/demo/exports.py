@@ -720,7 +720,7 @@ class Exporter:
             k = (code, w.year, w.month, day)
             self.cnki_seq[k] = self.cnki_seq.get(k, 0) + 1
             file_name = f"{code}{w.year}{w.month:02d}{day:02d}{self.cnki_seq[k]:03d}"
-            db = f"CAPJLAST"
+            db = "CAPJLAST"
             pubtime = f"{w.year}-{w.month:02d}-{day:02d} {rng.randrange(8, 19):02d}:{rng.randrange(60):02d}"
         else:
             k = (code, w.year, w.issue)

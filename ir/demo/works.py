@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 
 from ir.demo.fields import FIELDS, Field
 from ir.demo.institution import (
-    EMAIL_DOMAIN,
     EXTERNALS,
     HOST_LAB,
     LAB_HOST,
