@@ -26,6 +26,7 @@ ORG_COLUMNS = ("org_id", "parent_id", "name_zh", "name_en", "variants")
 PEOPLE_COLUMNS = ("person_id", "name_zh", "name_en", "variants", "org_id", "email", "orcid", "role",
                   "start_year", "end_year")
 ROLES = ("faculty", "staff", "postdoc", "student")
+_KNOWN_PEOPLE = frozenset(PEOPLE_COLUMNS) | {"supervisor_id", "researcher_id"}
 _ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$", re.I)
 _EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$")
 
@@ -299,13 +300,12 @@ def load_dictionaries(folder: Path, *, strict: bool = False) -> Dictionaries:
             orcid_of.setdefault(orcid, (pid, line))
         if email:
             email_of.setdefault(email, (pid, line))
-        known = set(PEOPLE_COLUMNS) | {"supervisor_id", "researcher_id"}
         accepted.append(Appointment(
             person_id=pid, name_zh=r["name_zh"] or None, name_en=r["name_en"] or None,
             variants=_split_variants(r["variants"]), org_id=r["org_id"], email=email, orcid=orcid, role=role,
             start_year=years["start_year"], end_year=years["end_year"], line=line,
             supervisor_id=r.get("supervisor_id") or None, researcher_id=r.get("researcher_id") or None,
-            extra={k: v for k, v in r.items() if k not in known and v},
+            extra={k: v for k, v in r.items() if v and k not in _KNOWN_PEOPLE},
         ))
     persons = {a.person_id for a in accepted}
     for a in accepted:

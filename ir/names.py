@@ -54,6 +54,8 @@ def has_cjk(text: str | None) -> bool:
 
 def ascii_fold(text: str) -> str:
     """Lowercase ASCII: "Zhāng Sān-Lǐ" -> "zhang san-li"; ü -> u; other scripts via unidecode."""
+    if text.isascii():
+        return text.lower()
     return unidecode(unicodedata.normalize("NFKC", text)).lower()
 
 
@@ -88,34 +90,37 @@ def split_pinyin(word: str) -> tuple[str, ...] | None:
     return best[n]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=None)
+def _char_readings(ch: str) -> tuple[str, ...]:
+    """Toneless readings of one character, the most common first (pypinyin's dictionary)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    raw = pinyin_dict.get(ord(ch))
+    if not raw:
+        return ()
+    return tuple(dict.fromkeys(r for r in unidecode(raw).lower().split(",") if r.isalpha()))
+
+
+@lru_cache(maxsize=262144)
 def chinese_readings(name: str, limit: int = 4) -> tuple[tuple[str, str, str], ...]:
     """(family, given, initials) readings of a Chinese name: the surname reading first, then the
     alternatives of polyphonic given-name characters (at most ``limit``)."""
-    from pypinyin import Style, lazy_pinyin, pinyin
-
     name = re.sub(r"\s+", "", name)
     if not name:
         return ()
     fam_zh = name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[0]
     given_zh = name[len(fam_zh):]
-    family = SURNAME_READINGS.get(fam_zh) or "".join(lazy_pinyin(fam_zh, style=Style.NORMAL, errors="ignore"))
-    family = unidecode(family).lower()
+    plain_family = "".join((_char_readings(c) or ("",))[0] for c in fam_zh)
+    family = SURNAME_READINGS.get(fam_zh) or plain_family
     if not given_zh:
         return ((family, "", ""),)
-    per_char = pinyin(given_zh, style=Style.NORMAL, heteronym=True, errors="ignore")
     combos: list[list[str]] = [[]]
-    for readings in per_char:
-        readings = [unidecode(r).lower() for r in readings if r] or [""]
+    for ch in given_zh:
+        readings = list(_char_readings(ch)) or [""]
         combos = [c + [r] for c in combos for r in readings[:2]][:limit]
-    out = []
-    for c in combos:
-        given = "".join(c)
-        out.append((family, given, "".join(s[0] for s in c if s)))
-    if fam_zh in SURNAME_READINGS:  # also the everyday reading: sources romanise 单 as "Dan" as well
-        plain = unidecode("".join(lazy_pinyin(fam_zh, style=Style.NORMAL))).lower()
-        if plain != family:
-            out.append((plain, out[0][1], out[0][2]))
+    out = [(family, "".join(c), "".join(x[0] for x in c if x)) for c in combos]
+    if plain_family and plain_family != family:  # also the everyday reading: sources write 单 as "Dan" too
+        out.append((plain_family, out[0][1], out[0][2]))
     return tuple(dict.fromkeys(out))
 
 
@@ -181,6 +186,17 @@ def _given_initials(given: str, all_caps: bool = False) -> tuple[str, str]:
     return letters, letters[0]
 
 
+def _syllables(token: str) -> int:
+    """How many pinyin syllables a word is (0: not pinyin); "Jing-Yao" counts 2."""
+    total = 0
+    for piece in re.split(r"[-'’]", token.lower()):
+        syl = split_pinyin(piece) if piece.isalpha() else None
+        if not syl:
+            return 0
+        total += len(syl)
+    return total
+
+
 def _initial_like(token: str) -> bool:
     """"S.L.", "SL", "S" are initials; "HAN" and "LI" are pinyin syllables, so words."""
     if "." in token:
@@ -225,6 +241,9 @@ def parse_name(text: str | None) -> ParsedName:
                 fam_raw, given_raw = tokens[-1], " ".join(tokens[:-1])  # "S. Zhang", "S.L. Zhang"
             elif all(t.isupper() for t in tokens) and len(tokens) == 2:
                 fam_raw, given_raw = tokens[0], tokens[1]  # "ZHANG SAN": family first, as Chinese sources write it
+                order_ambiguous = True
+            elif len(tokens) == 2 and _syllables(tokens[0]) == 1 and _syllables(tokens[1]) >= 2:
+                fam_raw, given_raw = tokens[0], tokens[1]  # "Yang Jingyao": a one-syllable surname first
                 order_ambiguous = True
             else:
                 fam_raw, given_raw = tokens[-1], " ".join(tokens[:-1])  # "San Zhang"

@@ -249,3 +249,33 @@ def test_align_by_name_when_lists_differ():
     out = align([cnki, w])
     assert [a.name_zh for a in out] == ["张三", None, "王伟"]
     assert out[2].sources == [("wos", "WOS:1", 3), ("cnki", "C1", 1)]
+
+
+def test_cli_attribute_review_and_dictionaries_check(tmp_path, dicts):
+    import json
+
+    from typer.testing import CliRunner
+
+    from ir.cli import app
+    from ir.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    st = open_store(url)
+    add_work(st, "W2", 2020, [wos("WOS:2", [("Wang, Wei", "Wang, W", [0], None, False),
+                                            ("Qian, Duoduo", "Qian, D", [0], None, False)], [DUT_MAT])])
+    st.dispose()
+    runner = CliRunner()
+    base = ["--database-url", url, "--dictionaries", str(dicts)]
+    res = runner.invoke(app, base + ["attribute", "--json"])
+    assert res.exit_code == 0, res.output
+    counts = json.loads(res.output)
+    assert (counts["ours"], counts["suggested"], counts["unmatched"]) == (2, 1, 1)
+    res = runner.invoke(app, base + ["review", "--json", "--limit", "5"])
+    review = json.loads(res.output)
+    assert review["suggestions"][0]["name"] == "Wang, Wei" and review["unmatched"][0]["name"] == "Qian, Duoduo"
+    res = runner.invoke(app, base + ["review"])
+    assert res.exit_code == 0 and "Qian, Duoduo" in res.output
+    assert runner.invoke(app, base + ["dictionaries", "check"]).exit_code == 0
+    (dicts / "people.csv").write_text(PEOPLE + "P9,钱多多,\"Qian, Duoduo\",,DUT-XX,,,faculty,2019,,\n", encoding="utf-8")
+    res = runner.invoke(app, base + ["dictionaries", "check"])
+    assert res.exit_code == 1 and "people.csv:10 [org_id]: unknown org_id 'DUT-XX'" in res.output

@@ -91,3 +91,17 @@ def test_full_name_scores_above_initials_above_first_initial():
 def test_forms_cover_the_usual_writings():
     forms = parse_name("张三").forms
     assert {"Zhang, San", "San Zhang", "Zhang, S", "张三"} <= set(forms)
+
+
+@pytest.mark.parametrize("text, family, given", [
+    ("Yang Jingyao", "yang", "jingyao"),  # family first: a one-syllable surname, a two-syllable given name
+    ("Jingyao Yang", "yang", "jingyao"),
+    ("San Zhang", "zhang", "san"),  # both one syllable: the Western order is read first ...
+])
+def test_order_of_uncommaed_names(text, family, given):
+    p = parse_name(text)
+    assert (p.family, p.given) == (family, given)
+
+
+def test_ambiguous_order_keeps_both_readings():
+    assert ("san", "zhang", "z") in parse_name("San Zhang").readings  # ... and the other order is kept

@@ -6,6 +6,7 @@ abbreviated ones, so a 200,000-person dictionary answers a byline name with a ha
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -14,6 +15,8 @@ from rapidfuzz.distance import Levenshtein
 
 from ir.dictionaries import Appointment, Dictionaries
 from ir.names import parse_name
+
+_LETTERS = re.compile(r"[^a-z]")
 
 
 @dataclass(slots=True)
@@ -59,8 +62,14 @@ class PeopleIndex:
         self.by_orcid: dict[str, str] = {}
         self.by_rid: dict[str, str] = {}
         for p in self.people.values():
+            covered: set[str] = set()
             for n in p.names:
+                if covered and n.isascii() and _LETTERS.sub("", n.lower()) in covered:
+                    continue  # "Yang Jing-Yao" of 杨婧瑶: the Chinese name's readings already index it
                 pn = parse_name(n)
+                if pn.zh:
+                    covered.update(f + g for f, g, _ in pn.readings)
+                    covered.update(g + f for f, g, _ in pn.readings)
                 for fam, given, ini in pn.readings:
                     if not fam:
                         continue

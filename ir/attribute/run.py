@@ -85,7 +85,8 @@ class AttributeReport:
 
 
 def _hash(obj) -> str:
-    return hashlib.sha1(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    """A digest of a row as this code builds it (same input, same order, same digest)."""
+    return hashlib.sha1(repr(obj).encode()).hexdigest()
 
 
 # ------------------------------------------------------------------------------------------ snapshot
@@ -134,21 +135,27 @@ def write_snapshot(store: Store, d: Dictionaries) -> None:
 
 
 def _iter_works(conn: sa.Connection, batch: int = 5000):
-    """(work_id, year, [member record dicts]) for every active work, in work_id order."""
-    q = (sa.select(works.c.work_id, works.c.year, source_records.c.data)
+    """(work_id, year, [member records]) for every active work, in work_id order. Only the parts of a
+    record attribution reads are fetched (source, id, year, authors, affiliations)."""
+    data = source_records.c.data
+    q = (sa.select(works.c.work_id, works.c.year, source_records.c.source, source_records.c.source_id,
+                   data["year"].as_integer(), data["authors"], data["affiliations"])
          .select_from(works.join(work_members, work_members.c.work_id == works.c.work_id)
                       .join(source_records, (source_records.c.source == work_members.c.source)
                             & (source_records.c.source_id == work_members.c.source_id)))
          .where(works.c.status == "active").order_by(works.c.work_id))
     current, year, members = None, None, []
-    for wid, wyear, data in conn.execution_options(yield_per=batch).execute(q):
-        if isinstance(data, str):
-            data = json.loads(data)
+    for wid, wyear, src, sid, ryear, authors, affs in conn.execution_options(yield_per=batch).execute(q):
+        if isinstance(authors, str):
+            authors = json.loads(authors)
+        if isinstance(affs, str):
+            affs = json.loads(affs)
         if wid != current:
             if current is not None:
                 yield current, year, members
             current, year, members = wid, wyear, []
-        members.append(data)
+        members.append({"source": src, "source_id": sid, "year": ryear, "authors": authors or [],
+                        "affiliations": affs or []})
     if current is not None:
         yield current, year, members
 

@@ -88,8 +88,7 @@ def dictionaries_check(
             typer.echo(json.dumps(p.as_json(), ensure_ascii=False))
     else:
         for p in d.problems:
-            out.print(f"{folder / p.file}:{p.line}{' [' + p.column + ']' if p.column else ''}: {p.reason}",
-                      markup=False, highlight=False)
+            typer.echo(f"{folder / p.file}:{p.line}{' [' + p.column + ']' if p.column else ''}: {p.reason}")
         people = len({a.person_id for a in d.appointments})
         err.print(f"{len(d.organizations)} organisations, {people} people ({len(d.appointments)} appointments), "
                   f"{len(d.problems)} problem(s)")
