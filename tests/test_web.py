@@ -25,7 +25,7 @@ from ir.store.tables.works import works
 from ir.web import policies
 from ir.web.accounts import User, authenticate, create_user, hash_password, verify_password
 from ir.web.app import WebConfig, create_app
-from test_web_support import PASSWORD, add_accounts, build, generate_demo
+from test_web_support import PASSWORD, UNKNOWN_AUTHOR, add_accounts, build, generate_demo
 
 
 @pytest.fixture(scope="session")
@@ -393,10 +393,14 @@ def test_anonymous_pages_redirect_to_sign_in_and_api_says_401(world):
 
 def test_extract_page_for_research_office(world):
     ro = login(world, "ro")
-    assert ro.get("/extract").status_code == 200
+    html = ro.get("/extract").text
     info = ro.get("/api/extract").json()
-    assert set(info) == {"available", "years", "message"}
-    assert login(world, "fac").get("/extract").status_code == 403
+    assert info["available"] and info["years"], info  # ir.report is installed
+    year = info["years"][0]
+    assert f'href="/extract/{year}"' in html
+    r = ro.get(f"/extract/{year}")
+    assert r.status_code == 200 and r.content[:2] == b"PK" and "spreadsheetml" in r.headers["content-type"]
+    assert login(world, "fac").get(f"/extract/{year}").status_code == 403
 
 
 # ------------------------------------------------------------------------------ librarian actions
@@ -423,8 +427,12 @@ def test_librarian_review_queue_confirm_reassign_reject(world):
     assert {("confirm", f"{wid}:{pos}"), ("reassign", f"{wid2}:{pos2}"), ("reject", f"{wid3}:{pos3}")} <= acts
     audit_html = lib.get("/audit", params={"actor": "lib"}).text
     assert f"{wid2}:{pos2}" in audit_html and "reassign" in audit_html
-    assert isinstance(queue, list)
-    assert lib.get("/unknown-authors").status_code == 200 and isinstance(lib.get("/api/unknown-authors").json(), list)
+    assert {(q["work_id"], q["position"]) for q in queue} == {
+        (r["work_id"], r["position"]) for r in lib.get("/api/review-queue", params={"limit": 1000}).json()[:len(queue)]}
+    assert all(q["status"] == "suggested" and q["person_name"] for q in queue)
+    unknown = lib.get("/api/unknown-authors").json()
+    assert any(UNKNOWN_AUTHOR in g["name"] for g in unknown)
+    assert UNKNOWN_AUTHOR in lib.get("/unknown-authors").text
     assert world.faculty_person in lib.get("/review", params={"person_q": world.faculty_person}).text
 
 

@@ -20,7 +20,17 @@ PY  - 2022
 JO  - Journal of Hostile Markup
 DO  - 10.9999/hostile.2022.1
 ER  - 
+
+TY  - JOUR
+TI  - Corrosion of pipeline steel in seawater: field data from the Yellow Sea
+AU  - Qwertyuiop, Zed
+AD  - School of Chemical Engineering, Huanghai University of Technology, Qingdao 266580, China
+PY  - 2023
+JO  - Journal of Marine Corrosion
+DO  - 10.9999/unknown.2023.7
+ER  - 
 """
+UNKNOWN_AUTHOR = "Qwertyuiop"  # ours by address, but in no dictionary
 
 
 @dataclass

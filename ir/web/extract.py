@@ -33,9 +33,9 @@ def status(store: Store, settings: Settings) -> dict:
     return {"available": True, "years": sorted(years, reverse=True), "message": ""}
 
 
-def build(store: Store, settings: Settings, year: int) -> Path:
+def build(store: Store, settings: Settings, year: int, created_by: str = "web") -> Path:
     rep = _report()
     if rep is None or not callable(getattr(rep, "annual_extract", None)):
         raise LookupError("the annual extract is not available yet")
     out = Path(tempfile.mkdtemp(prefix="ir-extract-"))
-    return Path(rep.annual_extract(store, settings, year, out))
+    return Path(rep.annual_extract(store, settings, year, out, created_by=created_by))

@@ -397,9 +397,9 @@ def extract_page(request: Request):
 
 @router.get("/extract/{year}")
 def extract_download(request: Request, year: int):
-    _need(request, "extract")
+    user = _need(request, "extract")
     try:
-        path = extract.build(store_of(request), settings_of(request), year)
+        path = extract.build(store_of(request), settings_of(request), year, created_by=user.username)
     except LookupError as exc:
         raise Forbidden(404, str(exc)) from None
     return FileResponse(path, filename=path.name)
