@@ -1,0 +1,117 @@
+"""The Prefect flows, run for real (prefect_test_harness: a temporary Prefect server and database)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+import sqlalchemy as sa
+
+from ir.store import open_store
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def prefect():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from ir.demo import generate
+
+    folder = tmp_path_factory.mktemp("demo")
+    generate(folder, works=60, people=60, seed=11)
+    return folder
+
+
+def counts(url: str) -> dict:
+    st = open_store(url)
+    with st.connect() as conn:
+        out = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+               for t in ("source_records", "quarantine", "works", "work_members", "authorships", "work_tags")}
+    st.dispose()
+    return out
+
+
+def artifacts_of(flow_run_id) -> dict:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    async def read():
+        async with get_client() as client:
+            return await client.read_artifacts(
+                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
+
+    import asyncio
+
+    return {a.key: a for a in asyncio.run(read())}
+
+
+def run_pipeline(demo, url, **extra):
+    from flows.pipeline import pipeline_flow
+
+    return pipeline_flow(paths=[str(demo / "exports")], database_url=url,
+                         dictionaries=str(demo / "dictionaries"), return_state=True, **extra)
+
+
+def test_pipeline_flow_runs_every_stage_and_publishes_what_librarians_read(prefect, demo, tmp_path):
+    url = f"sqlite:///{tmp_path / 'ir.sqlite'}"
+    state = run_pipeline(demo, url)
+    assert state.is_completed(), state.message
+    summary = state.result()
+    assert list(summary["timings"]) == ["ingest", "consolidate", "attribute", "tag", "index"]
+    truth_records = sum(1 for _ in open(demo / "truth" / "records.csv", encoding="utf-8")) - 1
+    assert sum(f["stored"] for f in summary["files"]) == truth_records
+
+    arts = artifacts_of(state.state_details.flow_run_id)
+    assert {"ir-ingest", "ir-consolidate", "ir-attribute", "ir-tag", "ir-index", "ir-run-summary"} <= set(arts)
+    assert arts["ir-ingest"].type == "table" and arts["ir-run-summary"].type == "markdown"
+    assert "Needs a person's attention" in arts["ir-run-summary"].data
+    c = counts(url)
+    assert c["source_records"] == truth_records and c["works"] > 0 and c["authorships"] > 0
+
+    again = run_pipeline(demo, url)  # the same files again: nothing changes
+    assert again.is_completed() and counts(url) == c
+
+
+def test_a_failed_run_can_be_rerun_and_finishes_without_duplicates(prefect, demo, tmp_path):
+    url = f"sqlite:///{tmp_path / 'ir.sqlite'}"
+    failed = run_pipeline(demo, url, search_url="http://127.0.0.1:9")  # nothing listens there
+    assert failed.is_failed()
+    c_failed = counts(url)
+    assert c_failed["works"] > 0  # the stages before indexing did their work
+
+    rerun = run_pipeline(demo, url)
+    assert rerun.is_completed(), rerun.message
+    clean_url = f"sqlite:///{tmp_path / 'clean.sqlite'}"
+    assert run_pipeline(demo, clean_url).is_completed()
+    assert counts(url) == counts(clean_url)
+
+
+def test_inbox_flow_moves_processed_and_rejected_files(prefect, demo, tmp_path):
+    from flows.pipeline import inbox_flow
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    wos = sorted((demo / "exports").rglob("*.txt"))[0]
+    shutil.copy(wos, inbox / wos.name)
+    (inbox / "scan.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 8)
+    past = os.path.getmtime(inbox / wos.name) - 60
+    for p in inbox.iterdir():
+        os.utime(p, (past, past))
+    url = f"sqlite:///{tmp_path / 'ir.sqlite'}"
+    result = inbox_flow(inbox=str(inbox), settle_seconds=1, database_url=url,
+                        dictionaries=str(demo / "dictionaries"))
+    moved = {os.path.basename(m["from"]): m for m in result["moved"]}
+    assert moved[wos.name]["rejected"] is False and "/processed/" in moved[wos.name]["to"]
+    assert moved["scan.pdf"]["rejected"] is True
+    assert (inbox / "rejected" / "scan.pdf.reason.txt").read_text().startswith("scan.pdf: binary file")
+    assert not (inbox / wos.name).exists()
+    assert counts(url)["source_records"] > 0
+    assert inbox_flow(inbox=str(inbox), settle_seconds=1, database_url=url)["files"] == []  # nothing left
