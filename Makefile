@@ -22,7 +22,7 @@ install: $(STAMP)
 # Debian packages the tests need: PostgreSQL, Java + Maven for Elasticsearch, Chromium for the browser tests
 system-packages:
 	@missing=""; \
-	for p in postgresql openjdk-17-jdk-headless maven unzip chromium curl; do \
+	for p in postgresql openjdk-17-jdk-headless maven unzip chromium fonts-noto-cjk curl; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \

@@ -79,6 +79,9 @@ def _after_pipeline(cfg, folder: Path) -> dict:
         products["annual extract"] = demo_extract(store, cfg, folder)
     except ImportError:
         pass
+    from ir.web.accounts import ensure_demo_accounts
+
+    products["accounts"] = ensure_demo_accounts(store, password="demo-pass")
     return products
 
 
@@ -86,11 +89,15 @@ def _where_to_look(cfg, folder: Path, products: dict) -> None:
     out.print("\n[b]Where to look[/b]")
     out.print(f"  database:        {cfg.database_url}")
     out.print(f"  demo files:      {folder} (exports/, dictionaries/, truth/)")
+    accounts = products.pop("accounts", [])
     for name, path in products.items():
         out.print(f"  {name + ':':<16} {path}")
     out.print("  quarantine:      ir quarantine")
     out.print("  review queue:    ir review")
-    out.print("  repository:      ir serve   then open http://127.0.0.1:8000  (demo accounts are printed by ir serve)")
+    out.print("  repository:      ir serve   then open http://127.0.0.1:8000 and sign in as")
+    for acc in accounts:
+        who = f" (person {acc['person_id']})" if acc.get("person_id") else ""
+        out.print(f"                   {acc['role']:<16} {acc['username']} / {acc['password']}{who}")
     home = os.environ.get("PREFECT_HOME", "~/.prefect")
     out.print(f"  Prefect runs:    prefect server start   then open http://127.0.0.1:4200 (runs and artifacts kept in {home})")
 
