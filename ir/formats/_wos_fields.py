@@ -4,7 +4,8 @@ Both readers turn one record into the same ``dict[tag, list[str]]``:
 
 * tags that WoS writes one value per line (:data:`LINE_TAGS`: AU, AF, C1, CR, ...) hold one item per value;
 * every other tag holds its lines as exported (a wrapped title, an abstract's paragraphs); a value that
-  the tab-delimited export puts in one cell is a one-item list.
+  the tab-delimited export puts in one cell is a one-item list. The abstract's lines are paragraphs
+  (joined with a line break); every other tag's lines wrap (joined with a space).
 
 :func:`build_record` maps that dict onto the canonical model. It is a pure function, run once per
 record on files of 100,000 records, so the common paths use slices and dict look-ups, not regexes;
@@ -16,14 +17,16 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-
 from functools import lru_cache
 
 from ir.formats import _util
 from ir.formats._util import parse_int
+from ir.model import Affiliation, Author, Journal, Problem, Record, Title, fallback_id
 
 # the same few values recur on every record ("English", "Article", "2016"): remember their meaning
 doc_type = lru_cache(maxsize=4096)(_util.doc_type)
+parse_year = lru_cache(maxsize=4096)(_util.parse_year)
+
 _MORE_LANGS = {  # WoS LA values that ir.formats._util.language does not know, to ISO 639-1
     "turkish": "tr", "polish": "pl", "czech": "cs", "dutch": "nl", "swedish": "sv", "norwegian": "no",
     "danish": "da", "finnish": "fi", "hungarian": "hu", "croatian": "hr", "slovenian": "sl", "slovak": "sk",
@@ -34,15 +37,13 @@ _MORE_LANGS = {  # WoS LA values that ir.formats._util.language does not know, t
 
 @lru_cache(maxsize=1024)
 def language(raw: str) -> str | None:
+    """'English' -> 'en', 'Turkish' -> 'tr'."""
     lang = _util.language(raw)
     return _MORE_LANGS.get(lang, lang) if lang else None
-parse_year = lru_cache(maxsize=4096)(_util.parse_year)
-from ir.model import Affiliation, Author, Journal, Problem, Record, Title, fallback_id
+
 
 # tags whose lines are separate values (the tab-delimited export joins them with "; ")
 LINE_TAGS = frozenset({"AU", "AF", "BA", "BF", "BE", "CA", "GP", "C1", "CR", "WE"})
-# tags whose continuation lines are paragraphs rather than wrapping
-PARAGRAPH_TAGS = frozenset({"AB"})
 # file-level tags of the plain-text export, never part of a record
 FILE_TAGS = frozenset({"FN", "VR", "EF"})
 
