@@ -208,7 +208,10 @@ class _Parser:
                 continue
             elif not well_formed:
                 if fault is None:
-                    fault = (f"line {here}: not a field line: {chunk.split(chr(10), 1)[0][:80]!r}", None)
+                    # the field is the tag the stray line follows (an unindented continuation, most often)
+                    last = next(reversed(rec), None) if rec else None
+                    stray = chunk.split("\n", 1)[0][:80]
+                    fault = (f"line {here}: not a field line{f' after {last}' if last else ''}: {stray!r}", last)
                 continue
             elif tag == "PT" or tag in FILE_TAGS:
                 # the next record (or the file's end) before this one's ER

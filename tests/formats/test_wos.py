@@ -354,7 +354,7 @@ def test_missing_er_between_records():
 def test_garbage_inside_a_record():
     text = _HEAD + _R1 + "PT J\nTI Good\n<html>garbage</html>\nUT WOS:0003\nER\n" + _R2
     items = _parse(text)
-    assert _kinds(items) == [("Record", "WOS:0001"), ("Problem", (10, None)), ("Record", "WOS:0002")]
+    assert _kinds(items) == [("Record", "WOS:0001"), ("Problem", (10, "TI")), ("Record", "WOS:0002")]
     assert "line 12" in items[1].reason and "garbage" in items[1].raw
 
 
