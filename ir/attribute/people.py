@@ -84,6 +84,10 @@ class PeopleIndex:
                 self.by_orcid[p.orcid] = p.person_id
             if p.researcher_id:
                 self.by_rid[p.researcher_id] = p.person_id
+        self.students_of: dict[str, set[str]] = defaultdict(set)
+        for p in self.people.values():
+            if p.supervisor_id:
+                self.students_of[p.supervisor_id].add(p.person_id)
         self.families = sorted({f for f, _ in self.by_first})
         self._near: dict[str, list[str]] = {}
 

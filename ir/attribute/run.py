@@ -31,6 +31,7 @@ from ir.store.tables.attribution import authorships, dict_organizations, dict_pe
 from ir.store.tables.ingest import source_records
 from ir.store.tables.works import work_members, works
 
+_EXTERNAL = Decision("external", None, None, None, "no address of ours")
 STATUSES = ("auto", "suggested", "claimed", "rejected", "unmatched")  # exported; "external" exports as null
 
 
@@ -204,6 +205,8 @@ def attribute(store: Store, dictionaries_dir: Path, settings: AttributeSettings 
     work_rows: dict[str, list[dict]] = {}
     pending: dict[str, tuple[int | None, list[AuthorContext]]] = {}
     linked_by_work: dict[str, set[str]] = defaultdict(set)
+    claimed_by_work: dict[str, set[str]] = defaultdict(set)
+    decisions_all: dict[str, dict[int, Decision]] = {}
     with store.connect() as conn:
         for wid, wyear, members in _iter_works(conn):
             rep.works += 1
@@ -215,6 +218,7 @@ def attribute(store: Store, dictionaries_dir: Path, settings: AttributeSettings 
                 if prev is not None and prev.locked:
                     if prev.person_id and prev.status == "claimed":
                         linked_by_work[wid].add(prev.person_id)
+                        claimed_by_work[wid].add(prev.person_id)
                     rows.append({"locked": True, "position": wa.position, "status": prev.status})
                     continue
                 ctx = match_addresses(wa, orgs)
@@ -222,53 +226,67 @@ def attribute(store: Store, dictionaries_dir: Path, settings: AttributeSettings 
                     rejected = set(prev.rejected_ids or []) if prev is not None else set()
                     ctx.candidates = score_candidates(ctx, year, people, orgs, s, rejected)
                     ours_ctx.append(ctx)
-                rows.append({"ctx": ctx, "position": wa.position})
+                    rows.append({"ctx": ctx, "position": wa.position})
+                else:  # external: decided now, so the author's details need not wait for pass 2
+                    rows.append({"row": _row(wid, wa, ctx, _EXTERNAL, orgs), "position": wa.position})
             work_rows[wid] = rows
             if ours_ctx:
                 pending[wid] = (year, ours_ctx)
-                for ctx in ours_ctx:
-                    dec = decide(ctx, s)
-                    if dec.status == "auto":
-                        linked_by_work[wid].add(dec.person_id)
+                decs = decisions_all[wid] = {ctx.author.position: decide(ctx, s) for ctx in ours_ctx}
+                _one_person_per_work(ours_ctx, decs, s=s)
+                linked_by_work[wid].update(d.person_id for d in decs.values() if d.status == "auto")
             if progress:
                 progress(rep.works)
 
-    # the co-authorship network of this run's auto links and the claims
-    coauthors: dict[str, Counter] = defaultdict(Counter)
-    for wid, persons in linked_by_work.items():
-        for p in persons:
-            for q in persons:
-                if p != q:
-                    coauthors[p][q] += 1
+    # further passes for the authors still in doubt: co-authors (in the network of the links made so
+    # far and the claims) and supervisors; each pass's new links feed the next
+    for _ in range(s.passes):
+        coauthors: dict[str, Counter] = defaultdict(Counter)
+        activity: Counter = Counter()
+        for persons in linked_by_work.values():
+            activity.update(persons)
+            for p in persons:
+                for q in persons:
+                    if p != q:
+                        coauthors[p][q] += 1
+        for wid, (year, ours_ctx) in pending.items():
+            decs = decisions_all[wid]
+            doubtful = [c for c in ours_ctx if decs[c.author.position].status != "auto"]
+            if not doubtful:
+                continue
+            linked = linked_by_work.get(wid, set())
+            tops = {c.candidates[0].person_id for c in ours_ctx if c.candidates}
+            for ctx in doubtful:
+                extra = {}
+                for cand in ctx.candidates:
+                    pts = {}
+                    history = coauthors.get(cand.person_id)
+                    n = sum(1 for q in linked if q != cand.person_id and history and history[q] > 0)
+                    if n:
+                        pts["coauthors"] = s.coauthor * min(n, 2)
+                    sup = people.people[cand.person_id].supervisor_id
+                    if sup and sup != cand.person_id and (sup in linked or sup in tops):
+                        pts["supervisor"] = s.supervisor
+                    elif people.students_of.get(cand.person_id, set()) & (linked | tops):
+                        pts["supervisor"] = s.supervisor  # supervises a student who is an author of the work
+                    if pts:
+                        extra[cand.person_id] = pts
+                if extra:
+                    prev = existing.get((wid, ctx.author.position))
+                    rejected = set(prev.rejected_ids or []) if prev is not None else set()
+                    ctx.candidates = score_candidates(ctx, year, people, orgs, s, rejected, extra)
+                # between equal scores, suggest the person who publishes more (links made so far)
+                ctx.candidates.sort(key=lambda c: (-round(c.score, 6), -activity[c.person_id], c.person_id))
+                decs[ctx.author.position] = decide(ctx, s)
+            _one_person_per_work(ours_ctx, decs, s=s)
+            linked_by_work[wid] = claimed_by_work.get(wid, set()) | {
+                d.person_id for d in decs.values() if d.status == "auto"}
 
-    # pass 2: co-author and supervisor evidence, one person per work, rows
     now = utcnow()
     out_rows: list[dict] = []
     seen_keys: set[tuple[str, int]] = set()
     for wid, rows in work_rows.items():
-        year, ours_ctx = pending.get(wid, (None, []))
-        linked = linked_by_work.get(wid, set())
-        decisions: dict[int, Decision] = {}
-        tops = {c.candidates[0].person_id for c in ours_ctx if c.candidates}
-        for ctx in ours_ctx:
-            extra = {}
-            for cand in ctx.candidates:
-                pts = {}
-                others = linked - {cand.person_id}
-                n = sum(1 for q in others if coauthors[cand.person_id][q] - (1 if cand.person_id in linked else 0) > 0)
-                if n:
-                    pts["coauthors"] = s.coauthor * min(n, 2)
-                sup = people.people[cand.person_id].supervisor_id
-                if sup and sup != cand.person_id and (sup in linked or sup in tops):
-                    pts["supervisor"] = s.supervisor
-                if pts:
-                    extra[cand.person_id] = pts
-            if extra:
-                prev = existing.get((wid, ctx.author.position))
-                rejected = set(prev.rejected_ids or []) if prev is not None else set()
-                ctx.candidates = score_candidates(ctx, year, people, orgs, s, rejected, extra)
-            decisions[ctx.author.position] = decide(ctx, s)
-        _one_person_per_work(ours_ctx, decisions, linked_claimed=set(), s=s)
+        decisions = decisions_all.get(wid, {})
         for r in rows:
             key = (wid, r["position"])
             seen_keys.add(key)
@@ -280,14 +298,16 @@ def attribute(store: Store, dictionaries_dir: Path, settings: AttributeSettings 
                 elif r["status"] == "rejected":
                     rep.rejected_kept += 1
                 continue
-            ctx: AuthorContext = r["ctx"]
-            wa = ctx.author
-            dec = decisions.get(wa.position) or Decision("external", None, None, None, "no address of ours")
-            row = _row(wid, wa, ctx, dec, orgs)
+            if "row" in r:
+                row, status = r["row"], "external"
+            else:
+                ctx: AuthorContext = r["ctx"]
+                dec = decisions.get(ctx.author.position) or _EXTERNAL
+                row, status = _row(wid, ctx.author, ctx, dec, orgs), dec.status
             rep.authorships += 1
             if row["is_ours"]:
                 rep.ours += 1
-            setattr(rep, dec.status, getattr(rep, dec.status) + 1)
+            setattr(rep, status, getattr(rep, status) + 1)
             row["decision_hash"] = _hash([row, context_hash])
             prev = existing.get(key)
             if prev is not None and prev.decision_hash == row["decision_hash"]:
@@ -307,8 +327,7 @@ def attribute(store: Store, dictionaries_dir: Path, settings: AttributeSettings 
     return rep
 
 
-def _one_person_per_work(ours_ctx: list[AuthorContext], decisions: dict[int, Decision], linked_claimed: set[str],
-                         s: AttributeSettings) -> None:
+def _one_person_per_work(ours_ctx: list[AuthorContext], decisions: dict[int, Decision], s: AttributeSettings) -> None:
     """A person holds at most one authorship of a work: the weaker claimant falls back to its next
     candidate (suggested at most) or to unmatched."""
     by_pos = {c.author.position: c for c in ours_ctx}

@@ -21,7 +21,7 @@ class AttributeSettings:
     email: float = 5.0  # the author's e-mail is the person's
     orcid: float = 8.0  # the same ORCID iD / ResearcherID
     orcid_conflict: float = -8.0  # the author carries another ORCID iD
-    coauthor: float = 1.0  # per co-author linked to someone this person has published with (at most 2)
+    coauthor: float = 1.5  # per co-author linked to someone this person has published with (at most 2)
     supervisor: float = 1.5  # a student whose supervisor is an author of the work
     unlinked: float = -0.5  # the address is not tied to this author (CNKI's unlinked organ list)
     # decisions
@@ -31,6 +31,7 @@ class AttributeSettings:
     suggest_min: float = 3.0  # at least this score: suggested
     min_name: float = 0.4  # weaker names are no candidates unless e-mail/ORCID say so
     year_slack: int = 1  # publishing lag accepted around an appointment (years)
+    passes: int = 2  # passes adding co-author and supervisor evidence for the authors still in doubt
     max_candidates: int = 400  # initials-only lookups with more people than this are not widened
 
     @classmethod
