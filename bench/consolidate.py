@@ -250,9 +250,13 @@ def run_splink(left: list[Record], right: list[Record] | None, link_type: str):
             "title3": [" ".join(title_key(r.title).split()[:3]) or None for r in recs],
         })
 
+    import logging
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
     t = time.perf_counter()
     dfs = [frame(left)] + ([frame(right)] if right is not None else [])
-    blocking = [block_on("title3"), block_on("surname", "year"), block_on("doi")]
+    has_doi = any(d["doi"].notna().any() for d in dfs)
+    blocking = [block_on("title3"), block_on("surname", "year")] + ([block_on("doi")] if has_doi else [])
     settings = SettingsCreator(
         link_type=link_type,
         blocking_rules_to_generate_predictions=blocking,
@@ -261,13 +265,12 @@ def run_splink(left: list[Record], right: list[Record] | None, link_type: str):
             cl.ExactMatch("surname"),
             cl.LevenshteinAtThresholds("venue", [2, 5]),
             cl.ExactMatch("year"),
-            cl.ExactMatch("doi"),
-        ],
+        ] + ([cl.ExactMatch("doi")] if has_doi else []),
         retain_intermediate_calculation_columns=False,
     )
     linker = Linker(dfs, settings, db_api=DuckDBAPI())
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("title"), block_on("doi")], recall=0.7)
+        [block_on("title")] + ([block_on("doi")] if has_doi else []), recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("title3"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("surname", "year"))

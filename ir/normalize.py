@@ -293,6 +293,7 @@ def surname_key(name: str | None) -> str:
     return key.replace(" ", "")
 
 
+@lru_cache(maxsize=50_000)
 def _pinyin(han: str) -> str:
     try:
         from pypinyin import lazy_pinyin

@@ -82,6 +82,25 @@ def test_cnki_record_with_english_title_merges_without_doi(wos):
     assert not together([w, c2], w, c2)
 
 
+def test_chinese_only_cnki_record_merges_on_a_full_locator():
+    """No DOI, no English title: the journal (pinyin = EI's romanised name), page and first author decide."""
+    cnki = Record(source="cnki", source_id="JSGG202303012", doc_type="article", year=2023, volume=None,
+                  first_page="655", titles=[Title("基于视觉Transformer和多尺度特征融合的医学图像分割", "zh")],
+                  authors=[Author(position=1, name="杨傲欣"), Author(position=2, name="徐琳国")],
+                  journal=Journal(title="计算机工程与应用研究"))
+    ei = Record(source="ei", source_id="20231234567890", doc_type="article", year=2023, volume="45", first_page="655",
+                titles=[Title("Medical image segmentation using vision transformers based on multi-scale feature fusion")],
+                authors=[Author(position=1, name="Yang, Aoxin"), Author(position=2, name="Xu, Linguo")],
+                journal=Journal(title="Jisuan Jigong Chengyu Yingyong Yanjiu/Computer Engineering and Applications Research"))
+    res = resolve([cnki, ei])
+    assert res.labels[0] == res.labels[1]
+    assert res.joined_by[0]["points"]["pages"] > 0
+    # the same pair with another first page is two works
+    other = copy.deepcopy(ei)
+    other.first_page = "700"
+    assert len(resolve([cnki, other]).clusters()) == 2
+
+
 def test_erratum_is_not_merged_with_its_article(wos):
     w = wos[3]
     corr = ei_copy(w, 2, doi=None, titles=[Title("Correction: " + w.title)], doc_type="correction",

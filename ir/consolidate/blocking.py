@@ -96,8 +96,19 @@ def candidate_pairs(f: Features, *, max_block_size: int, window: int, active: np
         for i, key in rule.keys(f, ctx):
             blocks[key].append(i)
         count = 0
+        small_i: list[int] = []
+        small_j: list[int] = []
         for members in blocks.values():
             if len(members) < 2:
+                continue
+            if len(members) <= 8:  # most blocks: plain Python is faster than numpy here
+                ms = sorted(set(members))
+                for x in range(len(ms)):
+                    for y in range(x + 1, len(ms)):
+                        a, b = ms[x], ms[y]
+                        if active is None or active[a] or active[b]:
+                            small_i.append(a)
+                            small_j.append(b)
                 continue
             m = np.unique(np.asarray(members, dtype=np.int64))
             if len(m) < 2:
@@ -114,6 +125,10 @@ def candidate_pairs(f: Features, *, max_block_size: int, window: int, active: np
             codes = np.minimum(pi, pj) * n + np.maximum(pi, pj)
             if active is not None:
                 codes = codes[active[pi] | active[pj]]
+            chunks.append(codes)
+            count += len(codes)
+        if small_i:
+            codes = np.asarray(small_i, dtype=np.int64) * n + np.asarray(small_j, dtype=np.int64)
             chunks.append(codes)
             count += len(codes)
         per_rule[rule.name] = count

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,6 +34,9 @@ class Features:
     surname: list[str] = field(default_factory=list)  # first author's
     surnames: list[frozenset] = field(default_factory=list)  # the first few authors'
     venues: list[tuple[str, ...]] = field(default_factory=list)  # journal keys (title, abbreviations, conference)
+    script: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))  # 1: a Chinese title, 2: a Latin one
+    parts: list[frozenset] = field(default_factory=list)  # part numbers a title names ('Part II')
+    page_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # first page, hashed; 0 = none
     venue_compact: list[frozenset] = field(default_factory=list)  # spaceless keys; Chinese names as pinyin
     issns: list[frozenset] = field(default_factory=list)
     volume: list[str | None] = field(default_factory=list)
@@ -42,6 +46,7 @@ class Features:
     var_rec: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     var_key: list[str] = field(default_factory=list)
     var_han: list[bool] = field(default_factory=list)
+    var_ntok: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # words per title key
     var_generic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __len__(self) -> int:
@@ -90,11 +95,33 @@ def extract(records: list[Record]) -> Features:
                 var_rec.append(i)
                 f.var_key.append(k)
                 f.var_han.append(is_han(k))
+    f.page_code = np.asarray([_code(min(p)) if p else 0 for p in f.pages], dtype=np.int64)
     f.year = np.asarray(years, dtype=np.int32)
     f.ea_year = np.asarray(ea, dtype=np.int32)
     f.var_rec = np.asarray(var_rec, dtype=np.int64)
     f.var_generic = _generic_titles(f)
+    f.var_ntok = np.fromiter((k.count(" ") + 1 for k in f.var_key), dtype=np.int64, count=len(f.var_key))
+    script = np.zeros(len(f), dtype=np.int8)
+    np.bitwise_or.at(script, f.var_rec, np.where(np.asarray(f.var_han, dtype=bool), 1, 2).astype(np.int8))
+    f.script = script
+    f.parts = [_part_numbers(f.titles_of(i)) for i in range(len(f))]
     return f
+
+
+ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10"}
+_EMPTY: frozenset = frozenset()
+
+
+def _part_numbers(keys: list[str]) -> frozenset:
+    """The numbers a title names as parts ('... (Part II)', 'Part 2: ...')."""
+    out = set()
+    for k in keys:
+        if "part " in k or "paper " in k or "section " in k or "chapter " in k:
+            toks = k.split()
+            for x, tok in enumerate(toks):
+                if x and toks[x - 1] in ("part", "paper", "section", "chapter"):
+                    out.add(ROMAN.get(tok, tok))
+    return frozenset(out) if out else _EMPTY
 
 
 def _generic_titles(f: Features) -> np.ndarray:
@@ -112,6 +139,13 @@ def _generic_titles(f: Features) -> np.ndarray:
     return np.fromiter((k in generic for k in f.var_key), dtype=bool, count=len(f.var_key))
 
 
+def _code(text: str) -> int:
+    import zlib
+
+    return zlib.crc32(text.encode("utf-8")) + 1
+
+
+@lru_cache(maxsize=100_000)
 def _compact_venue(name: str) -> str:
     """'计算机工程与应用研究' and 'Jisuan Jigong Chengyu Yingyong Yanjiu' both -> 'jisuanjigongchengyuyingyongyanjiu'."""
     if is_han(name):

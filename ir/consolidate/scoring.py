@@ -50,28 +50,39 @@ def score_pairs(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSetting
     ratio, tset, title_pts, cross = _titles(f, I, J, s)
     if prune and len(I):  # a pair whose title rules out reaching the threshold is not scored further
         keep = title_pts + max_other_points(s) >= s.match_threshold
-        keep &= (ratio >= s.candidate_min_ratio) | (tset >= s.candidate_min_token_set) | (ratio < 0) | cross
+        # a cross-script pair needs its first pages to agree, so only those go on
+        located = cross & (f.page_code[I] == f.page_code[J]) & (f.page_code[I] != 0)
+        keep &= (ratio >= s.candidate_min_ratio) | (tset >= s.candidate_min_token_set) | (ratio < 0) | located
         I, J, ratio, tset, title_pts = I[keep], J[keep], ratio[keep], tset[keep], title_pts[keep]
     ratio = np.where(ratio < 0, 0.0, ratio)
     pts = {"title": title_pts, "year": _years(f, I, J, s), "surname": _surnames(f, I, J, s)}
-    venue, volume, pages, source, conflict = [], [], [], [], []
-    for i, j in zip(I.tolist(), J.tolist()):
-        venue.append(_venue(f, i, j, s))
-        va, vb = f.volume[i], f.volume[j]
-        volume.append(s.volume_equal if va and va == vb else 0.0)
+    pts["source"] = np.where(np.asarray(f.sources, dtype=object)[I] == np.asarray(f.sources, dtype=object)[J],
+                             s.same_source, 0.0) if len(I) else np.zeros(0)
+    # the remaining comparisons are loops: only for pairs that can still reach the threshold
+    rest = max(s.venue_issn_equal, s.venue_name_equal) + s.volume_equal + s.page_equal
+    partial = pts["title"] + pts["year"] + pts["surname"] + pts["source"]
+    todo = np.flatnonzero(partial + rest >= s.match_threshold) if prune else np.arange(len(I))
+    venue, volume, pages = np.zeros(len(I)), np.zeros(len(I)), np.zeros(len(I))
+    for k, i, j in zip(todo.tolist(), I[todo].tolist(), J[todo].tolist()):
+        venue[k] = _venue(f, i, j, s)
+        va = f.volume[i]
+        if va and va == f.volume[j]:
+            volume[k] = s.volume_equal
         pa, pb = f.pages[i], f.pages[j]
-        pages.append(s.page_equal if pa and pb and pa & pb else 0.0)
-        source.append(s.same_source if f.sources[i] == f.sources[j] else 0.0)
-        conflict.append(hard_conflict(f, i, j, s))
-    pts["venue"] = np.asarray(venue, dtype=float)
-    pts["volume"] = np.asarray(volume, dtype=float)
-    pts["pages"] = np.asarray(pages, dtype=float)
-    pts["source"] = np.asarray(source, dtype=float)
+        if pa and pb and pa & pb:
+            pages[k] = s.page_equal
+    pts["venue"], pts["volume"], pts["pages"] = venue, volume, pages
     # a pair whose titles are in different scripts only may match on a full bibliographic locator
-    cross = np.asarray([_cross_script_only(f, i, j) for i, j in zip(I.tolist(), J.tolist())], dtype=bool)
+    sa_, sb_ = f.script[I], f.script[J]
+    cross = (sa_ != 0) & (sb_ != 0) & ((sa_ & sb_) == 0)
     located = (pts["venue"] > 0) & (pts["pages"] > 0) & (pts["surname"] > 0)
     pts["locator"] = np.where(cross & ~located, s.cross_script_unlocated, 0.0)
     total = sum(pts.values()) if len(I) else np.zeros(0)
+    total = np.asarray(total, dtype=float)
+    # hard conflicts matter only where the points would link the pair
+    conflict: list[str | None] = [None] * len(I)
+    for k in np.flatnonzero(total >= s.match_threshold - (s.consistency_slack if not prune else 0)).tolist():
+        conflict[k] = hard_conflict(f, int(I[k]), int(J[k]), s)
     return PairScores(I, J, ratio, tset, pts, np.asarray(total, dtype=float), conflict)
 
 
@@ -94,10 +105,10 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
     vj = starts[J][pair] + within % cj[pair]
     keys = np.asarray(f.var_key, dtype=object)
     ka, kb = keys[vi].tolist(), keys[vj].tolist()
-    r = process.cpdist(ka, kb, scorer=fuzz.ratio, workers=1).astype(float)
-    t = process.cpdist(ka, kb, scorer=fuzz.token_set_ratio, workers=1).astype(float)
-    na = np.fromiter((a.count(" ") + 1 for a in ka), dtype=np.int64, count=len(ka))
-    nb = np.fromiter((b.count(" ") + 1 for b in kb), dtype=np.int64, count=len(kb))
+    workers = s.workers if len(ka) > 20_000 else 1  # threads only pay off on big batches
+    r = process.cpdist(ka, kb, scorer=fuzz.ratio, workers=workers).astype(float)
+    t = process.cpdist(ka, kb, scorer=fuzz.token_set_ratio, workers=workers).astype(float)
+    na, nb = f.var_ntok[vi], f.var_ntok[vj]
     short = np.minimum(na, nb)
     coverage = short / np.maximum(na, nb)
     p = np.full(len(ka), s.title_else, dtype=float)
@@ -105,7 +116,7 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
     for name, min_ratio, min_tset, level_pts in s.title_levels:
         hit = ~done & (r >= min_ratio) & (t >= min_tset)
         if name == "exact":
-            hit &= np.fromiter((a == b for a, b in zip(ka, kb)), dtype=bool, count=len(ka))
+            hit &= np.fromiter((a == b for a, b in zip(ka, kb)), dtype=bool, count=len(ka)) if hit.any() else hit
         elif name == "contained":
             hit &= coverage >= s.title_contained_coverage
         p[hit] = level_pts
@@ -123,15 +134,6 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
     points[tot == 0] = 0.0
     np.logical_or.at(cross_pair, pair, cross)
     return ratio, tset, points, cross_pair
-
-
-def _cross_script_only(f: Features, i: int, j: int) -> bool:
-    ta, tb = f.titles_of(i), f.titles_of(j)
-    if not ta or not tb:
-        return False
-    from ir.normalize import is_han
-
-    return not ({is_han(x) for x in ta} & {is_han(y) for y in tb})
 
 
 def _years(f: Features, I, J, s: ConsolidateSettings) -> np.ndarray:
@@ -180,20 +182,6 @@ def _venue(f: Features, i: int, j: int, s: ConsolidateSettings) -> float:
     return 0.0
 
 
-ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10"}
-
-
-def _part_numbers(f: Features, i: int) -> frozenset:
-    """The numbers a title ends with or names as parts ('... (Part II)', 'Part 2: ...'): one set per title variant."""
-    out = set()
-    for k in f.titles_of(i):
-        toks = k.split()
-        for x, tok in enumerate(toks):
-            if x and toks[x - 1] in ("part", "paper", "section", "chapter"):
-                out.add(ROMAN.get(tok, tok))
-    return frozenset(out)
-
-
 def hard_conflict(f: Features, i: int, j: int, s: ConsolidateSettings) -> str | None:
     """Why records i and j may never be one work (None when nothing forbids it)."""
     da, db = f.doi[i], f.doi[j]
@@ -201,7 +189,7 @@ def hard_conflict(f: Features, i: int, j: int, s: ConsolidateSettings) -> str | 
         return "different DOIs"
     if da and da == db:
         return None  # the same DOI outweighs the descriptive fields below
-    na, nb = _part_numbers(f, i), _part_numbers(f, j)
+    na, nb = f.parts[i], f.parts[j]
     if na and nb and not na & nb:
         return "different part numbers"
     ka, kb = f.kind[i], f.kind[j]

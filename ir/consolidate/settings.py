@@ -62,8 +62,9 @@ class ConsolidateSettings:
     page_equal: float = 2.5
     same_source: float = -1.0  # one database rarely holds a paper twice
     # --- blocking
-    max_block_size: int = 60  # larger blocks are compared within a sorted window only
-    window: int = 10
+    max_block_size: int = 40  # larger blocks are compared within a sorted window only
+    window: int = 6
+    workers: int = -1  # threads for bulk title scoring (-1: every core)
     candidate_min_ratio: float = 60.0  # pairs below both title floors are not scored further
     candidate_min_token_set: float = 75.0
     # --- merging: source precedence for the work's fields, and per-field overrides

@@ -213,11 +213,12 @@ def _cluster_of(labels: list[int], clusters: list[list[int]], i: int) -> int:
 # --------------------------------------------------------------------------- librarians' split and merge
 
 def _work_records(conn: sa.Connection, wid: str) -> tuple[dict, list[Record], list[str]]:
-    row = conn.execute(sa.select(works.c.status, works.c.data, works.c.created_at).where(works.c.work_id == wid)).first()
+    row = conn.execute(sa.select(works.c.status, works.c.data, works.c.created_at, works.c.merged_into)
+                       .where(works.c.work_id == wid)).first()
     if row is None:
         raise WorkError(f"no work {wid}")
     if row.status != "active":
-        raise WorkError(f"work {wid} is {row.status}" + (f" (into {row.data.get('merged_into')})" if row.data else ""))
+        raise WorkError(f"work {wid} is {row.status}" + (f" (into {row.merged_into})" if row.merged_into else ""))
     q = sa.select(source_records.c.data).join(
         work_members, sa.and_(work_members.c.source == source_records.c.source,
                               work_members.c.source_id == source_records.c.source_id)).where(work_members.c.work_id == wid)
