@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from ir.names import compatibility_cached as compatibility, has_cjk, parse_name
 
 # richer bylines first: full names with linked addresses
+# sources whose author-address links are the parser's guess (CNKI's organ list matched by position)
+GUESSED_LINKS = frozenset({"cnki"})
 SOURCE_RANK = {"wos": 0, "scopus": 1, "ei": 2, "cscd": 3, "ris": 4, "cssci": 5, "wanfang": 6, "cnki": 7}
 
 
@@ -72,6 +74,11 @@ def _absorb(wa: WorkAuthor, rec: dict, a: dict) -> None:
     for i in idx or range(len(affs)):
         aff = affs[i]
         wa.addresses.append(AuthorAddress(aff.get("text") or "", aff.get("organization"), linked, rec["source"]))
+    if idx and rec["source"] in GUESSED_LINKS:  # the link is a guess: the other organs stay candidates
+        for i in range(len(affs)):
+            if i not in idx:
+                aff = affs[i]
+                wa.addresses.append(AuthorAddress(aff.get("text") or "", aff.get("organization"), False, rec["source"]))
     wa.sources.append((rec["source"], rec["source_id"], a.get("position") or 0))
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ir.affiliations import OrgIndex, OrgMatch
-from ir.attribute.align import WorkAuthor
+from ir.attribute.align import GUESSED_LINKS, WorkAuthor
 from ir.attribute.people import PeopleIndex, Person
 from ir.attribute.settings import AttributeSettings
 from ir.names import Compat, compatibility_cached
@@ -56,6 +56,11 @@ def match_addresses(wa: WorkAuthor, orgs: OrgIndex) -> AuthorContext:
     ctx = AuthorContext(wa)
     linked = [a for a in wa.addresses if a.linked]
     use = linked or wa.addresses
+    if linked and all(a.source in GUESSED_LINKS for a in linked) and not any(
+            orgs.match(a.text, a.organization).ours for a in linked):
+        guessed = [a for a in wa.addresses if not a.linked]
+        if guessed:  # a guessed link that is not ours: the record's other organs may be this author's
+            use, linked = guessed, []
     best_depth = -1
     for addr in use:
         m = orgs.match(addr.text, addr.organization)
