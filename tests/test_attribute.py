@@ -282,3 +282,22 @@ def test_cli_attribute_review_and_dictionaries_check(tmp_path, dicts):
     (dicts / "people.csv").write_text(PEOPLE + "P9,钱多多,\"Qian, Duoduo\",,DUT-XX,,,faculty,2019,,\n", encoding="utf-8")
     res = runner.invoke(app, base + ["dictionaries", "check"])
     assert res.exit_code == 1 and "people.csv:10 [org_id]: unknown org_id 'DUT-XX'" in res.output
+
+
+def test_cnki_position_guess_that_is_not_ours_falls_back_to_the_other_organs(store, dicts):
+    # three authors, three organs: the parser links them by position, but CNKI lists organs, not authors'
+    cnki = Record(source="cnki", source_id="CJFD:10", year=2020,
+                  affiliations=[Affiliation("同济大学化学科学与工程学院"), Affiliation("大连理工大学化工学院"),
+                                Affiliation("大连医科大学")],
+                  authors=[Author(1, "张三", name_zh="张三", affiliations=[0]),
+                           Author(2, "赵敏", name_zh="赵敏", affiliations=[1]),
+                           Author(3, "孙丽", name_zh="孙丽", affiliations=[2])])
+    # the same guess from WoS would be trusted: WoS links authors to addresses itself
+    w = wos("WOS:10", [("Zhang, San", "Zhang, S", [0], None, False)], [TONGJI])
+    add_work(store, "W10", 2020, [cnki])
+    add_work(store, "W11", 2020, [w])
+    attribute(store, dicts)
+    r = rows(store, "W10")
+    assert (r[1].person_id, r[1].status, r[1].evidence["unlinked_addresses"]) == ("P1", "auto", True)
+    assert r[2].status == "unmatched"  # linked to our organ by the guess, and no such person
+    assert rows(store, "W11")[1].status == "external"
