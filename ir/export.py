@@ -1,8 +1,9 @@
 """Exporting works: one JSON document per line.
 
-Other stages add fields through an extension point: a module ``ir.attribute.export_fields`` or
-``ir.tagging.export_fields`` (when importable) exposes ``EXPORT_FIELDS``, a list of callables
-``fn(conn, work_ids) -> {work_id: {field: value}}``; their fields are added to each exported work.
+Other stages add fields through an extension point: each stage package named in ``EXTENSION_PACKAGES``
+(attribution adds ``authors``, tagging ``tags`` and ``indexes``) exposes ``export_fields(conn, work_ids)
+-> {work_id: {field: value}}``. The export, the search index and the report all gather a work's fields
+through :func:`field_sources`, so they never disagree.
 """
 
 from __future__ import annotations
@@ -18,20 +19,16 @@ from ir.store import Store
 from ir.store.tables.works import works
 
 FieldSource = Callable[[sa.Connection, list[str]], dict[str, dict]]
-EXTENSION_MODULES = ("ir.attribute.export_fields", "ir.tagging.export_fields")
+EXTENSION_PACKAGES = ("ir.attribute", "ir.tagging")
 BATCH = 1000
 
 
 def field_sources() -> list[FieldSource]:
     out: list[FieldSource] = []
-    for name in EXTENSION_MODULES:
-        try:
-            mod = importlib.import_module(name)
-        except ImportError as exc:
-            if exc.name and name.startswith(exc.name):  # the module is not there (yet); other errors are real
-                continue
-            raise
-        out.extend(getattr(mod, "EXPORT_FIELDS", []))
+    for name in EXTENSION_PACKAGES:
+        fn = getattr(importlib.import_module(name), "export_fields", None)
+        if callable(fn):
+            out.append(fn)
     return out
 
 

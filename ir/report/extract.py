@@ -104,10 +104,10 @@ def _now() -> dt.datetime:
 
 
 def _field_sources() -> list:
-    """The export line's extension fields, as the search index gathers them (one definition for both)."""
-    from ir.search.documents import _field_sources as sources
+    """The export line's extension fields (one definition for the export, the index and the report)."""
+    from ir.export import field_sources
 
-    return sources()
+    return field_sources()
 
 
 def _organizations(conn) -> tuple[dict[str, str | None], dict[str, dict]]:

@@ -21,7 +21,6 @@ Document fields (see ``schemas/es-works.json``):
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -194,20 +193,10 @@ def hit_from_doc(doc: dict) -> dict:
 # --- reading works from the store ------------------------------------------------------------
 
 def _field_sources() -> list:
-    """The callables ``fn(conn, work_ids) -> {work_id: {field: value}}`` that :mod:`ir.export` merges into
-    every exported work, plus the stages' ``export_fields`` functions themselves while ``ir.export`` does
-    not find them yet (each callable counted once, so the index and the export carry the same fields)."""
+    """The extension fields of :mod:`ir.export`, so that the index and the export carry the same fields."""
     from ir import export
 
-    sources = list(export.field_sources())
-    for name in ("ir.attribute", "ir.tagging"):
-        try:
-            fn = getattr(importlib.import_module(name), "export_fields", None)
-        except ImportError:
-            continue
-        if callable(fn) and fn not in sources:
-            sources.append(fn)
-    return sources
+    return export.field_sources()
 
 
 def _labels(conn: sa.Connection, records: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
