@@ -255,8 +255,9 @@ class EmbeddedBackend(Backend):
                 names = list(FACETS)
                 marks = ",".join("?" * len(names))
                 if parts or filters:
-                    sql = (f"SELECT f.facet, f.value, max(f.label), count(*) AS n FROM ({base}) m"
-                           f" JOIN searchidx_facets f ON f.doc_id = m.id WHERE f.facet IN ({marks})"
+                    # materialized first: otherwise the planner may walk every facet row and test each
+                    sql = (f"WITH m AS MATERIALIZED ({base}) SELECT f.facet, f.value, max(f.label), count(*) AS n"
+                           f" FROM m CROSS JOIN searchidx_facets f ON f.doc_id = m.id WHERE f.facet IN ({marks})"
                            " GROUP BY f.facet, f.value")
                     args = (*params, *names)
                 else:
