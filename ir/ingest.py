@@ -7,6 +7,8 @@ records by (source, source_id), updated only when their content changed.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -89,7 +91,7 @@ def read_file(path: Path, data: bytes | None = None) -> ParsedFile:
     fmt = formats.detect_binary(data)
     if fmt is not None:
         pf.fmt, pf.encoding = fmt, "binary"
-        pf.items = list(_guarded(fmt.parse(data), fmt))
+        pf.items = parse_all(fmt, data)
         return pf
     if looks_binary(data):
         pf.error = "binary file, not a known export format (expected text, .xls or .xlsx)"
@@ -109,8 +111,26 @@ def read_file(path: Path, data: bytes | None = None) -> ParsedFile:
         pf.error = f"unknown format (starts with {first!r})"
         return pf
     pf.fmt = fmt
-    pf.items = list(_guarded(fmt.parse(text), fmt))
+    pf.items = parse_all(fmt, text)
     return pf
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Parsing allocates many small acyclic objects; the cyclic collector only slows it down (~40%)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def parse_all(fmt: formats.Format, content: str | bytes) -> list[Record | Problem]:
+    """Every record or problem of one file, in order."""
+    with _gc_paused():
+        return list(_guarded(fmt.parse(content), fmt))
 
 
 def _guarded(items: Iterator[Record | Problem], fmt: formats.Format) -> Iterator[Record | Problem]:
