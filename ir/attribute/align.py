@@ -40,12 +40,15 @@ class WorkAuthor:
     addresses: list[AuthorAddress] = field(default_factory=list)
     corresponding: bool = False
     sources: list[tuple[str, str, int]] = field(default_factory=list)  # (source, source_id, position)
+    _best: tuple | None = None
 
     def best_names(self) -> list[str]:
         """The informative forms: with a given name or in Chinese characters. "Zhang, S" says less than
         "Zhang, San" about the same author, so it is dropped when the fuller form is known."""
-        full = [n for n in self.names if parse_name(n).given or parse_name(n).zh]
-        return full or self.names
+        if self._best is None or self._best[0] != len(self.names):
+            full = [n for n in self.names if parse_name(n).given or parse_name(n).zh]
+            self._best = (len(self.names), full or list(self.names))
+        return self._best[1]
 
     def add_name(self, name: str | None) -> None:
         if name and name.strip() and name.strip() not in self.names:

@@ -108,9 +108,9 @@ class PeopleIndex:
             for fam, given, ini in pn.readings:
                 fams = [fam] + (self.near_families(fam) if typo_families else [])
                 for f in fams:
-                    if given:
-                        out |= self.by_full.get((f, given), set())
-                    if ini:
+                    full = self.by_full.get((f, given), ()) if given else ()
+                    out.update(full)
+                    if ini and not full:  # initials only, or a given name that may be misspelt
                         out |= self.by_initials.get((f, ini), set())
                         if not given or typo_families:
                             wide = self.by_first.get((f, ini[:1]), set())
