@@ -281,7 +281,7 @@ def test_cli_attribute_review_and_dictionaries_check(tmp_path, dicts):
     assert runner.invoke(app, base + ["dictionaries", "check"]).exit_code == 0
     (dicts / "people.csv").write_text(PEOPLE + "P9,钱多多,\"Qian, Duoduo\",,DUT-XX,,,faculty,2019,,\n", encoding="utf-8")
     res = runner.invoke(app, base + ["dictionaries", "check"])
-    assert res.exit_code == 1 and "people.csv:10 [org_id]: unknown org_id 'DUT-XX'" in res.output
+    assert res.exit_code == 1 and "people.csv:11 [org_id]: unknown org_id 'DUT-XX'" in res.output
 
 
 def test_cnki_position_guess_that_is_not_ours_falls_back_to_the_other_organs(store, dicts):

@@ -308,7 +308,7 @@ def attribute(store: Store, dictionaries_dir: Path, settings: AttributeSettings 
             if row["is_ours"]:
                 rep.ours += 1
             setattr(rep, status, getattr(rep, status) + 1)
-            row["decision_hash"] = _hash([row, context_hash])
+            row["decision_hash"] = _hash((context_hash, _decision_key(row)))
             prev = existing.get(key)
             if prev is not None and prev.decision_hash == row["decision_hash"]:
                 continue
@@ -351,6 +351,16 @@ def _one_person_per_work(ours_ctx: list[AuthorContext], decisions: dict[int, Dec
                 else:
                     decisions[pos] = Decision("suggested", nxt.person_id, nxt.org_id, nxt.score,
                                               f"{pid} is linked to another author of this work")
+
+
+def _decision_key(row: dict) -> tuple:
+    """What a row's decision rests on and says, compactly (hashing the whole evidence costs too much):
+    the byline, the sources, the decision and its leading candidates."""
+    ev = row["evidence"]
+    return (row["name"], row["name_zh"], row["person_id"], row["org_id"], row["status"], row["score"],
+            row["is_ours"], row["is_first"], row["is_corresponding"], tuple(ev["names"]),
+            tuple(map(tuple, ev["sources"])), ev["decision"], len(ev.get("addresses") or ()),
+            tuple((c["person_id"], c["score"]) for c in ev.get("candidates", ())))
 
 
 def _row(wid: str, wa: WorkAuthor, ctx: AuthorContext, dec: Decision, orgs: OrgIndex) -> dict:
