@@ -74,9 +74,28 @@ _FOLD_RE = re.compile("[" + "".join(_FOLD) + "]")
 _ASCII_DROP = re.compile(r"[^0-9a-z]+")
 
 
+# UTF-8 punctuation (quotes, dashes, ellipses) read as Latin-1 and its unmappable bytes replaced by '?':
+# 'â??', 'â?¦', 'Ã¢â?¬Â?'. What it was cannot be recovered; it was punctuation, so it becomes a space.
+_MOJIBAKE = re.compile(r"Ã¢â\?¬(?:\s?Å\?|Â\?|Â|\?)?|â\?[?¦¬œ\x80-\xbf]?|â€[\x80-\xbf™œ\"]?|Â\?|Å\?")
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo doubly encoded UTF-8 ('SjÃ¶strÃ¶m' -> 'Sjöström') where it decodes; else blank its debris."""
+    if "Ã" not in text and "â" not in text and "Â" not in text and "Å" not in text:
+        return text
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass
+    text = re.sub(r"â\?\?(?=s\b)", "'", text)  # 'Codd â??s' -> "Codd's"
+    return _MOJIBAKE.sub(" ", text)
+
+
 @lru_cache(maxsize=200_000)
 def _title_key(text: str) -> str:
     text = strip_markup(text)
+    if not text.isascii():
+        text = repair_mojibake(text)
     if text.isascii():  # the common case: no forms to fold
         return " ".join(_ASCII_DROP.sub(" ", text.lower().replace("'", "")).split())
     text = text.translate(SUBSCRIPTS).translate(SUPERSCRIPTS)
@@ -293,6 +312,25 @@ def surname_key(name: str | None) -> str:
     return key.replace(" ", "")
 
 
+_NOT_A_PERSON = re.compile(
+    r"^\W*(?:n/?a|none|unknown|anonymous|anon|et al|others|\?+|-+)\W*$"
+    r"|@|www|https?:|\.(?:org|com|net|edu|de|fr|uk)\b"
+    r"|\b(?:inc|ltd|llc|gmbh|corp|corporate|corporation|company|team|group|consortium|committee|council"
+    r"|association|society|institute|anthology|edition|editors?|press|publishers?|staff|collaboration)\b",
+    re.I)
+
+
+@lru_cache(maxsize=200_000)
+def is_person_name(name: str | None) -> bool:
+    """Whether a byline entry names a person: not a placeholder ('N/A', 'Anonymous'), a web address
+    ('portal.acm.org') or a body ('The Access Team', 'MKP Inc', 'ACMS Anthology')."""
+    if not name or not name.strip():
+        return False
+    if _HAN.search(name):
+        return True
+    return not _NOT_A_PERSON.search(name.strip())
+
+
 @lru_cache(maxsize=50_000)
 def _pinyin(han: str) -> str:
     try:
@@ -319,6 +357,23 @@ KIND_BY_DOCTYPE = {
     "editorial": "editorial", "book review": "book review", "book": "book", "book chapter": "book chapter",
     "thesis": "thesis", "patent": "patent", "newspaper article": "newspaper",
 }
+
+
+_CONFERENCE_VENUE = re.compile(
+    r"\b(?:conference|conf|proceedings|proc|symposium|symp|workshop|congress|colloquium|meeting)\b", re.I)
+_JOURNAL_VENUE = re.compile(r"\b(?:journal|j|transactions|trans|letters|lett|magazine|quarterly|annals|acta)\b", re.I)
+
+
+def venue_kind(name: str | None) -> str | None:
+    """'conference' or 'journal' when a venue's name says so ('Proc. VLDB', 'ACM Trans. Database Syst.');
+    None when it does not ('VLDB', 'SIGMOD Record') or says both ('Journal of ... Conference Series')."""
+    if not name:
+        return None
+    conference = bool(_CONFERENCE_VENUE.search(name))
+    journal = bool(_JOURNAL_VENUE.search(name))
+    if conference == journal:
+        return None
+    return "conference" if conference else "journal"
 
 
 def document_kind(doc_type: str | None, title: str | None) -> str | None:

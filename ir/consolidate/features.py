@@ -9,8 +9,8 @@ import numpy as np
 
 from ir.model import Record
 from ir.normalize import (
-    document_kind, expand_pages, is_han, journal_key, normalize_doi, normalize_issn, page_key,
-    surname_key, title_key, volume_key,
+    document_kind, expand_pages, is_han, is_person_name, journal_key, normalize_doi, normalize_issn, page_key,
+    surname_key, title_key, venue_kind, volume_key,
 )
 
 MISSING_YEAR = -10_000
@@ -33,6 +33,7 @@ class Features:
     kind: list[str | None] = field(default_factory=list)
     surname: list[str] = field(default_factory=list)  # first author's
     surnames: list[frozenset] = field(default_factory=list)  # the first few authors'
+    name_words: list[frozenset] = field(default_factory=list)  # every word of every author's name, folded
     venues: list[tuple[str, ...]] = field(default_factory=list)  # journal keys (title, abbreviations, conference)
     script: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))  # 1: a Chinese title, 2: a Latin one
     parts: list[frozenset] = field(default_factory=list)  # part numbers a title names ('Part II')
@@ -45,6 +46,7 @@ class Features:
     ea_year: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     var_rec: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     var_key: list[str] = field(default_factory=list)
+    var_compact: list[str] = field(default_factory=list)  # the key without spaces ('clientserver paradise' -> 'clientserverparadise')
     var_han: list[bool] = field(default_factory=list)
     var_ntok: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # words per title key
     var_generic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
@@ -70,12 +72,15 @@ def extract(records: list[Record]) -> Features:
         f.doi.append(normalize_doi(r.doi))
         f.pmid.append((r.pmid or "").strip() or None)
         f.cross.append(tuple(sorted(_cross_key(k, v) for k, v in (r.cross_ids or {}).items() if v)))
-        f.kind.append(document_kind(r.doc_type, r.title))
-        first = r.authors[0] if r.authors else None
-        f.surname.append(surname_key(first.full_name or first.name or first.name_zh) if first else "")
-        f.surnames.append(frozenset(k for a in r.authors[:AUTHORS_COMPARED]
-                                    for k in _surname_candidates(a.full_name or a.name or a.name_zh) if k))
         j = r.journal
+        # without a document type, the venue's own name may say conference or journal ('Proc. VLDB', 'VLDB J.')
+        f.kind.append(document_kind(r.doc_type, r.title)
+                      or ("conference" if r.conference and not j.title else venue_kind(j.title or r.conference)))
+        # placeholders ('N/A') and bodies ('The Access Team', 'portal.acm.org') are no evidence about people
+        people = [n for n in (a.full_name or a.name or a.name_zh for a in r.authors) if is_person_name(n)]
+        f.surname.append(surname_key(people[0]) if people else "")
+        f.surnames.append(frozenset(k for n in people[:AUTHORS_COMPARED] for k in _surname_candidates(n) if k))
+        f.name_words.append(frozenset(w for n in people for w in title_key(n).split() if len(w) > 1))
         names = [n for n in (j.title, j.abbreviation, j.iso_abbreviation, j.translated_title, r.conference) if n]
         # EI gives 'Jisuan Jigong/Computer Engineering': the pinyin and the English name, both usable
         names = [part for n in names for part in ([n, *n.split("/")] if "/" in n else [n])]
@@ -94,6 +99,7 @@ def extract(records: list[Record]) -> Features:
                 seen.add(k)
                 var_rec.append(i)
                 f.var_key.append(k)
+                f.var_compact.append(k.replace(" ", ""))
                 f.var_han.append(is_han(k))
     f.page_code = np.asarray([_code(min(p)) if p else 0 for p in f.pages], dtype=np.int64)
     f.year = np.asarray(years, dtype=np.int32)

@@ -8,6 +8,7 @@ whatever its points.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,12 +48,13 @@ def max_other_points(s: ConsolidateSettings) -> float:
 def score_pairs(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings, *, prune: bool = True) -> PairScores:
     I = np.asarray(I, dtype=np.int64)
     J = np.asarray(J, dtype=np.int64)
-    ratio, tset, title_pts, cross = _titles(f, I, J, s)
+    ratio, tset, title_pts, cross, contained = _titles(f, I, J, s)
     if prune and len(I):  # a pair whose title rules out reaching the threshold is not scored further
         keep = title_pts + max_other_points(s) >= s.match_threshold
         # a cross-script pair needs its first pages to agree, so only those go on
         located = cross & (f.page_code[I] == f.page_code[J]) & (f.page_code[I] != 0)
-        keep &= (ratio >= s.candidate_min_ratio) | (tset >= s.candidate_min_token_set) | (ratio < 0) | located
+        keep &= ((ratio >= s.candidate_min_ratio) | (tset >= s.candidate_min_token_set) | (ratio < 0) | located
+                 | contained)
         I, J, ratio, tset, title_pts = I[keep], J[keep], ratio[keep], tset[keep], title_pts[keep]
     ratio = np.where(ratio < 0, 0.0, ratio)
     pts = {"title": title_pts, "year": _years(f, I, J, s), "surname": _surnames(f, I, J, s)}
@@ -87,7 +89,15 @@ def score_pairs(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSetting
 
 
 def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
-    """Best title agreement over all variant pairs; -1 ratio where either record has no title."""
+    """Best title agreement over all variant pairs; -1 ratio where either record has no title.
+
+    Besides the spaced keys, titles are compared without spaces ('Adaptingmaterializedviews' is
+    'adapting materialized views'), and one title may contain the other in order: a truncated title,
+    a dropped subtitle, or a citation scraped whole ('Ross K (1995) Adapting materialized views ...',
+    'Infomaster: an information integration system, in Proc. SIGMOD'). Text before the contained title
+    must be noise (the records' own author names, years, initials), else the longer title says more
+    than the shorter ('Answering queries using views' is not 'A scalable algorithm for answering ...').
+    """
     n = len(f)
     counts = np.bincount(f.var_rec, minlength=n) if len(f.var_rec) else np.zeros(n, dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if n else np.zeros(0, dtype=np.int64)
@@ -97,31 +107,55 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
     tset = np.full(len(I), -1.0)
     points = np.zeros(len(I))
     cross_pair = np.zeros(len(I), dtype=bool)
+    contained_pair = np.zeros(len(I), dtype=bool)
     if tot.sum() == 0:
-        return ratio, tset, points, cross_pair
+        return ratio, tset, points, cross_pair, contained_pair
     pair = np.repeat(np.arange(len(I)), tot)
     within = np.arange(tot.sum()) - np.repeat(np.cumsum(tot) - tot, tot)
     vi = starts[I][pair] + within // cj[pair]
     vj = starts[J][pair] + within % cj[pair]
     keys = np.asarray(f.var_key, dtype=object)
+    compact = np.asarray(f.var_compact, dtype=object)
     ka, kb = keys[vi].tolist(), keys[vj].tolist()
+    ca, cb = compact[vi].tolist(), compact[vj].tolist()
     workers = s.workers if len(ka) > 20_000 else 1  # threads only pay off on big batches
     r = process.cpdist(ka, kb, scorer=fuzz.ratio, workers=workers).astype(float)
+    r = np.maximum(r, process.cpdist(ca, cb, scorer=fuzz.ratio, workers=workers))
     t = process.cpdist(ka, kb, scorer=fuzz.token_set_ratio, workers=workers).astype(float)
+    o = np.zeros(len(ka))
+    maybe = np.flatnonzero((t >= 90) & (r < 95))
+    if len(maybe):  # the same words in another order ('secure object-oriented' / 'object-oriented secure')
+        o[maybe] = process.cpdist([ka[k] for k in maybe.tolist()], [kb[k] for k in maybe.tolist()],
+                                  scorer=fuzz.token_sort_ratio, workers=workers)
     na, nb = f.var_ntok[vi], f.var_ntok[vj]
     short = np.minimum(na, nb)
     coverage = short / np.maximum(na, nb)
+    la = np.fromiter(map(len, ca), dtype=np.int64, count=len(ca))
+    lb = np.fromiter(map(len, cb), dtype=np.int64, count=len(cb))
+    contained = _contained(f, I[pair], J[pair], ca, cb, la, lb, r, s, workers)
     p = np.full(len(ka), s.title_else, dtype=float)
     done = np.zeros(len(ka), dtype=bool)
     for name, min_ratio, min_tset, level_pts in s.title_levels:
+        if name == "contained":
+            hit = ~done & contained
+            p[hit] = np.where(coverage[hit] >= s.title_contained_coverage, level_pts,
+                              min(level_pts, s.title_contained_low_coverage))
+            done |= hit
+            continue
+        if name == "reordered":
+            hit = ~done & (o >= min_ratio) & (short >= 4)
+            p[hit] = level_pts
+            done |= hit
+            continue
         hit = ~done & (r >= min_ratio) & (t >= min_tset)
         if name == "exact":
-            hit &= np.fromiter((a == b for a, b in zip(ka, kb)), dtype=bool, count=len(ka)) if hit.any() else hit
-        elif name == "contained":
-            hit &= coverage >= s.title_contained_coverage
+            hit &= np.fromiter((a == b for a, b in zip(ca, cb)), dtype=bool, count=len(ka)) if hit.any() else hit
         p[hit] = level_pts
         done |= hit
-    p = np.where((short <= s.title_short_tokens) & (p > s.title_short_cap), s.title_short_cap, p)
+    # a short title ('Online aggregation') is weak evidence; words run together ('Improved HistogramsforSelectivity
+    # EstimationofRangePredicates') do not make a title short
+    is_short = (short <= s.title_short_tokens) & (np.minimum(la, lb) < s.title_short_chars)
+    p = np.where(is_short & (p > s.title_short_cap), s.title_short_cap, p)
     han = np.asarray(f.var_han, dtype=bool)
     cross = han[vi] != han[vj]  # a Chinese title against an English one says nothing either way
     p = np.where(cross, s.title_cross_script, p)
@@ -133,7 +167,50 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
     np.maximum.at(points, pair, p)
     points[tot == 0] = 0.0
     np.logical_or.at(cross_pair, pair, cross)
-    return ratio, tset, points, cross_pair
+    np.logical_or.at(contained_pair, pair, contained)
+    return ratio, tset, points, cross_pair, contained_pair
+
+
+_CONNECTORS = ("and", "et", "al", "in", "by", "eds", "ed", "with")
+
+
+def _contained(f: Features, RI: np.ndarray, RJ: np.ndarray, ca: list[str], cb: list[str],
+               la: np.ndarray, lb: np.ndarray, r: np.ndarray, s: ConsolidateSettings, workers: int) -> np.ndarray:
+    """Per variant pair: the shorter spaceless title occurs, in order, in the longer, after nothing but noise."""
+    out = np.zeros(len(ca), dtype=bool)
+    todo = np.flatnonzero((np.minimum(la, lb) >= s.title_contained_min_chars) & (r < 100) & (la != lb))
+    if not len(todo):
+        return out
+    shorter = [ca[k] if la[k] < lb[k] else cb[k] for k in todo.tolist()]
+    longer = [cb[k] if la[k] < lb[k] else ca[k] for k in todo.tolist()]
+    part = process.cpdist(shorter, longer, scorer=fuzz.partial_ratio, workers=workers)
+    for x in np.flatnonzero(part >= s.title_contained_partial).tolist():
+        k = int(todo[x])
+        al = fuzz.partial_ratio_alignment(shorter[x], longer[x])
+        if al is None or al.score < s.title_contained_partial:
+            continue
+        head = longer[x][: al.dest_start]
+        if head and not _is_noise(head, f.name_words[int(RI[k])] | f.name_words[int(RJ[k])]):
+            continue
+        out[k] = True
+    return out
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _is_noise(head: str, names: frozenset) -> bool:
+    """Whether the text before a contained title is a citation's byline: only author names, years and
+    connecting words, or a short run that names one of the records' authors or a year."""
+    rest = "".join(ch for ch in head if not ch.isdigit())
+    named = False
+    for w in sorted(names, key=len, reverse=True):
+        if (len(w) > 2 or len(rest) <= 6) and w in rest:
+            rest = rest.replace(w, "")
+            named = named or len(w) > 3
+    for w in _CONNECTORS:
+        rest = rest.replace(w, "")
+    return len(rest) <= 3 or (len(head) <= 40 and (named or bool(_YEAR.search(head))))
 
 
 def _years(f: Features, I, J, s: ConsolidateSettings) -> np.ndarray:
@@ -162,7 +239,23 @@ def _surnames(f: Features, I, J, s: ConsolidateSettings) -> np.ndarray:
         idx = np.flatnonzero(rest & (out == s.surname_different))
         shared = [bool(f.surnames[i] & f.surnames[j]) for i, j in zip(I[idx].tolist(), J[idx].tolist())]
         out[idx[np.asarray(shared, dtype=bool)]] = s.surname_shared
+        # or another author is nearly shared ('Molesky' / 'MoleskyandK', 'Faloutsos' / 'Faloutsost')
+        idx = np.flatnonzero(rest & (out == s.surname_different))
+        near = [_names_near(f.surnames[i], f.surnames[j], s.surname_similarity)
+                for i, j in zip(I[idx].tolist(), J[idx].tolist())]
+        out[idx[np.asarray(near, dtype=bool)]] = s.surname_similar
     return out
+
+
+def _names_near(a: frozenset, b: frozenset, threshold: float) -> bool:
+    for x in a:
+        if len(x) < 4:
+            continue
+        for y in b:
+            if len(y) >= 4 and (JaroWinkler.normalized_similarity(x, y) >= threshold
+                                or (len(x) >= 5 and x in y) or (len(y) >= 5 and y in x)):
+                return True
+    return False
 
 
 def _venue(f: Features, i: int, j: int, s: ConsolidateSettings) -> float:
@@ -193,9 +286,9 @@ def hard_conflict(f: Features, i: int, j: int, s: ConsolidateSettings) -> str | 
     if na and nb and not na & nb:
         return "different part numbers"
     ka, kb = f.kind[i], f.kind[j]
+    if ka != kb and (ka in SPECIAL_KINDS or kb in SPECIAL_KINDS):  # an erratum never joins its article, typed or not
+        return f"{ka or 'untyped'} vs {kb or 'untyped'}"
     if ka != kb and ka and kb:
-        if ka in SPECIAL_KINDS or kb in SPECIAL_KINDS:
-            return f"{ka} vs {kb}"
         # a proceedings paper published in a journal (same ISSN or journal) is one publication typed two ways
         if {ka, kb} == {"conference", "journal"} and not s.merge_conference_journal and _venue(f, i, j, s) <= 0:
             return "conference paper vs journal article"

@@ -31,17 +31,22 @@ class ConsolidateSettings:
     title_levels: list[list] = field(default_factory=lambda: [
         ["exact", 100, 0, 6.0],
         ["near", 95, 0, 5.0],
-        ["contained", 0, 98, 4.0],
+        ["contained", 0, 0, 4.0],  # one title inside the other, in order (see title_contained_*)
+        ["reordered", 95, 0, 4.0],  # token-sort ratio: the same words in another order (4+ words)
         ["similar", 88, 0, 3.0],
         ["loose", 80, 90, 1.0],
     ])
-    title_contained_coverage: float = 0.5  # 'contained' needs the shorter title to have this share of the words
+    title_contained_coverage: float = 0.5  # 'contained' with fewer than this share of the longer title's words ...
+    title_contained_low_coverage: float = 3.0  # ... earns at most this
+    title_contained_min_chars: int = 15  # the contained title has at least this many letters and digits
+    title_contained_partial: float = 95.0  # and is found in the longer one this well (a typo may differ)
     title_else: float = -4.0
     # a Chinese title against an English one (no translation on either side) scores this, and such a pair
     # matches only on a full locator (venue, first page, first author), else it gets cross_script_unlocated
     title_cross_script: float = 0.0
     cross_script_unlocated: float = -10.0
     title_short_tokens: int = 3  # a title this short is weak evidence on its own ...
+    title_short_chars: int = 25  # (unless its letters and digits run to this many: words run together)
     title_short_cap: float = 3.0  # ... and earns at most this many points
     title_generic_cap: float = 2.0  # a title one source uses in several years ('Editor's Notes')
     # --- the other comparisons
