@@ -14,6 +14,7 @@ the tolerant name matching (brackets in C1, RP, RI/OI, EM) only runs when the ex
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import unicodedata
@@ -114,13 +115,15 @@ def split_outside_brackets(value: str) -> list[str]:
 
 
 _ENTITY_SAFE_SEMI = re.compile(r"(?<!&amp)(?<!&lt)(?<!&gt)(?<!&quot)(?<!&apos);")
+_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|apos);")
 
 
 def _split(value: str | None) -> list[str]:
     """'a; b;' -> ['a', 'b'] (WoS lists: DE, ID, WC, SC, EM, RI, OI, C3); '&amp;' is not a separator."""
     if not value:
         return []
-    parts = _ENTITY_SAFE_SEMI.split(value) if "&" in value else value.split(";")
+    # "Public, Environmental & Occupational Health": a bare "&" needs no care, only an entity's ";" does
+    parts = _ENTITY_SAFE_SEMI.split(value) if "&" in value and _ENTITY.search(value) else value.split(";")
     return [p for p in map(str.strip, parts) if p]
 
 
@@ -178,26 +181,14 @@ class NameIndex:
 
     Exact AF or AU first; then accents, case and punctuation ignored, parenthesised extras dropped
     ("Qian, Zhen (Sean)"); then the family name with compatible initials, if that leaves one author.
+    The tolerant keys are only built when an exact look-up misses.
     """
 
     __slots__ = ("authors", "_exact", "_keys", "_parts")
 
-    def __init__(self, authors: list[Author]):
+    def __init__(self, authors: list[Author], exact: dict[str, list[int]] | None = None):
         self.authors = authors
-        exact: dict[str, list[int]] = {}
-        for i, a in enumerate(authors):
-            ids = exact.get(a.name)
-            if ids is None:
-                exact[a.name] = [i]
-            elif i not in ids:
-                ids.append(i)
-            if a.abbreviated is not None and a.abbreviated != a.name:
-                ids = exact.get(a.abbreviated)
-                if ids is None:
-                    exact[a.abbreviated] = [i]
-                elif i not in ids:
-                    ids.append(i)
-        self._exact = exact
+        self._exact = exact_names(authors) if exact is None else exact
         self._keys: dict[str, list[int]] | None = None
         self._parts: list[list[tuple[str, str]]] = []
 
@@ -238,16 +229,39 @@ class NameIndex:
         return found if len(found) == 1 else []
 
 
+def exact_names(authors: list[Author]) -> dict[str, list[int]]:
+    """Each author's name and abbreviated form -> the positions (0-based) of the authors written so."""
+    exact: dict[str, list[int]] = {}
+    for i, a in enumerate(authors):
+        ids = exact.get(a.name)
+        if ids is None:
+            exact[a.name] = [i]
+        else:
+            ids.append(i)
+        if a.abbreviated is not None and a.abbreviated != a.name:
+            ids = exact.get(a.abbreviated)
+            if ids is None:
+                exact[a.abbreviated] = [i]
+            elif i not in ids:
+                ids.append(i)
+    return exact
+
+
 def _email_names(author: Author) -> tuple[str, str]:
     """(family, first given name) as letters, for matching e-mail local parts."""
     family, _, given = (author.full_name or author.name).partition(",")
-    words = [w for w in _GIVEN_SPLIT.split(_fold(_PARENS.sub(" ", given))) if w]
+    if "(" in given:
+        given = _PARENS.sub(" ", given)
+    words = [w for w in _GIVEN_SPLIT.split(_fold(given)) if w]
     return _letters(family), _NON_ALNUM.sub("", words[0]) if words else ""
 
 
 def email_score(email: str, names: tuple[str, str]) -> float:
     """How well an address's local part names an author: family name 2, first given name 1.5."""
-    local = _letters(email.partition("@")[0])
+    return _local_score(_letters(email.partition("@")[0]), names)
+
+
+def _local_score(local: str, names: tuple[str, str]) -> float:
     fam, first = names
     if not local:
         return 0.0
@@ -268,9 +282,12 @@ def assign_emails(emails: list[str], authors: list[Author], corresponding: list[
         for i, em in zip(corresponding, emails, strict=True):
             authors[i].email = em
         return
+    if not emails:
+        return
     names = [_email_names(a) for a in authors]
     for em in emails:
-        scores = [email_score(em, nm) if a.email is None else 0.0 for a, nm in zip(authors, names, strict=True)]
+        local = _letters(em.partition("@")[0])
+        scores = [_local_score(local, nm) if a.email is None else 0.0 for a, nm in zip(authors, names, strict=True)]
         best = max(scores)
         if best >= 1.5 and scores.count(best) == 1:
             authors[scores.index(best)].email = em
@@ -395,7 +412,7 @@ def _title_lang(title: str, la: str | None) -> tuple[str | None, bool]:
 def _int(value: str | None) -> int | None:
     if not value:
         return None
-    return int(value) if value.isdigit() else parse_int(value)
+    return int(value) if value.isdecimal() else parse_int(value)
 
 
 def _stripped(values: list[str] | None) -> list[str]:
@@ -404,73 +421,124 @@ def _stripped(values: list[str] | None) -> list[str]:
     return [s for s in map(str.strip, values) if s]
 
 
+def _authors(au: list[str], af: list[str]) -> list[Author]:
+    """AU and AF in the same order; AF is the fuller form and the name (AU where AF is missing)."""
+    n = len(au)
+    if n == len(af):
+        return list(map(Author, range(1, n + 1), af, af, au))
+    n = max(n, len(af))
+    au = au + [None] * (n - len(au))  # type: ignore[list-item]
+    af = af + [None] * (n - len(af))  # type: ignore[list-item]
+    return list(map(Author, range(1, n + 1), [full or short for short, full in zip(au, af)], af, au))
+
+
+_strip = str.strip
+_none_if_empty = {"": None}.get  # (value, value) -> value, or None for ""
+# the one-value fields of the record and its journal, trimmed, empty as None
+_SIMPLE = ("SO", "J9", "JI", "SN", "EI", "PU", "PD", "VL", "IS", "BP", "EP", "AR", "DI", "PM", "FX", "DT", "PT")
+_EMPTY = ("",) * len(_SIMPLE)
+# Record's fields in their declared order: build_record passes them by position (a call with 40 keyword
+# arguments costs five times as much, on files of 100,000 records); checked here against the model
+_RECORD_ORDER = (
+    "source", "source_id", "source_id_kind", "doc_type", "doc_type_raw", "titles", "authors", "affiliations",
+    "corresponding_addresses", "corporate_authors", "journal", "conference", "year", "early_access_year",
+    "pub_date", "volume", "issue", "first_page", "last_page", "article_number", "page_count", "doi", "pmid",
+    "isbn", "keywords", "index_keywords", "abstract", "funding", "funding_text", "language", "times_cited",
+    "categories", "research_areas", "classification_codes", "clc_codes", "editions", "database",
+    "highly_cited", "hot_paper", "cross_ids", "url", "raw",
+)
+for _cls, _order in ((Record, _RECORD_ORDER), (Author, ("position", "name", "full_name", "abbreviated")),
+                     (Affiliation, ("text", "organization", "country")), (Title, ("text", "lang", "translated")),
+                     (Journal, ("title", "abbreviation", "iso_abbreviation", "issn", "eissn", "cn", "publisher"))):
+    if tuple(f.name for f in dataclasses.fields(_cls))[: len(_order)] != _order:  # pragma: no cover
+        raise ImportError(f"ir.model.{_cls.__name__} changed its fields: update the positional calls in {__name__}")
+
+
 def build_record(
     fields: dict[str, list[str]], flat: dict[str, str] | None = None, source: str = "wos"
 ) -> Record | Problem:
     """One record's fields (tag -> lines) as the canonical record, or a Problem saying what is missing.
 
     ``flat`` (tag -> the lines joined with spaces) may be passed by a reader that built it faster.
+    A record whose UT is a CSCD id ("CSCD:...") is a CSCD record, wherever it sits in the file.
     """
     if flat is None:
         flat = flatten(fields)
     f = flat.get
-    ut = (f("UT") or "").strip()
-    title = (f("TI") or "").strip()
+    ut = f("UT")
+    ut = ut.strip() if ut else ""
+    title = f("TI")
+    title = title.strip() if title else ""
     if not ut and not title:
         return Problem(reason="record has neither UT (accession number) nor TI (title)", field="UT")
+    simple = list(map(_strip, map(f, _SIMPLE, _EMPTY)))
+    so, j9, ji, sn, ei, pu, pd, vl, issue, bp, ep, ar, di, pm, fx, dt, pt = map(_none_if_empty, simple, simple)
 
     la_raw = f("LA")
     la = language(la_raw.partition(";")[0]) if la_raw else None
 
-    # authors: AU and AF in the same order; AF is the fuller form
-    au = _stripped(fields.get("AU"))
-    af = _stripped(fields.get("AF"))
-    authors: list[Author] = []
-    if au or af:
-        n = max(len(au), len(af))
-        if len(au) != n:
-            au = au + [None] * (n - len(au))  # type: ignore[list-item]
-        if len(af) != n:
-            af = af + [None] * (n - len(af))  # type: ignore[list-item]
-        authors = [
-            Author(position=i, name=full or short, full_name=full, abbreviated=short)
-            for i, (short, full) in enumerate(zip(au, af, strict=True), 1)
-        ]
-    index = NameIndex(authors) if authors and (fields.get("C1") or f("RP") or f("RI") or f("OI")) else None
+    get = fields.get
+    au = _stripped(get("AU"))
+    af = _stripped(get("AF"))
+    authors = _authors(au, af) if au or af else []
+    c1 = get("C1")
+    rp = f("RP")
+    ri = f("RI")
+    oi = f("OI")
+    index = None
+    exact: dict[str, list[int]] = {}
+    if authors and (c1 or rp or ri or oi):
+        n = len(authors)
+        if len(au) == len(af) == n:  # the usual case: AU and AF name everyone, each in two distinct forms
+            singles = [[i] for i in range(n)]
+            exact = dict(zip(au, singles))
+            exact.update(zip(af, singles))
+            if len(exact) != 2 * n:
+                exact = exact_names(authors)
+        else:
+            exact = exact_names(authors)
+        index = NameIndex(authors, exact)
+    find_exact = exact.get
 
     # addresses: "[Name; Name] Address" owns the named authors; an address without brackets, all of them
     affiliations: list[Affiliation] = []
-    for line in _stripped(fields.get("C1")):
-        names: list[str] | None = None
-        text = line
-        if line[0] == "[":
-            close = line.find("]")
-            if close > 0:
-                names = line[1:close].split(";")
-                text = line[close + 1 :].strip()
-        if not text:
-            continue
-        k = len(affiliations)
-        affiliations.append(Affiliation(text=text, country=_country(text)))
-        if index is None:
-            continue
-        if names is None:
-            for a in authors:
-                a.affiliations.append(k)
-        else:
+    if c1:
+        for line in _stripped(c1):
+            names: list[str] | None = None
+            text = line
+            if line[0] == "[":
+                close = line.find("]")
+                if close > 0:
+                    names = line[1:close].split(";")
+                    text = line[close + 1 :].strip()
+            if not text:
+                continue
+            k = len(affiliations)
+            affiliations.append(Affiliation(text, None, _country(text)))
+            if index is None:
+                continue
+            if names is None:
+                for a in authors:
+                    a.affiliations.append(k)
+                continue
             for nm in names:
-                for i in index.find(nm):
-                    if k not in authors[i].affiliations:
-                        authors[i].affiliations.append(k)
-    c3 = _split(f("C3"))
-    if c3 and len(c3) == len(affiliations):
-        for aff, org in zip(affiliations, c3, strict=True):
-            aff.organization = org
+                hit = find_exact(nm.strip())
+                if hit is None:
+                    hit = index.find(nm)
+                for i in hit:
+                    affs = authors[i].affiliations
+                    if k not in affs:
+                        affs.append(k)
+        c3 = f("C3")
+        if c3:
+            orgs = _split(c3)
+            if orgs and len(orgs) == len(affiliations):
+                for aff, org in zip(affiliations, orgs, strict=True):
+                    aff.organization = org
 
     # corresponding authors and their addresses
     corresponding: list[int] = []
     addresses: list[str] = []
-    rp = f("RP")
     if rp:
         is_author = (lambda nm: bool(index.find(nm))) if index is not None else None
         for names, _marker, addr in split_rp(rp, is_author):
@@ -484,27 +552,23 @@ def build_record(
                     if i not in corresponding:
                         corresponding.append(i)
 
-    em = f("EM")
-    if em and authors:
-        assign_emails(_split(em), authors, corresponding)
-
-    if index is not None:
-        for tag, attr in (("RI", "researcher_id"), ("OI", "orcid")):
-            v = f(tag)
-            if not v:
-                continue
-            for pair in _split(v):
-                nm, slash, ident = pair.rpartition("/")
-                ident = ident.strip()
-                if not slash or not ident:
-                    continue
-                hit = index.find(nm)
-                if len(hit) == 1 and getattr(authors[hit[0]], attr) is None:
-                    setattr(authors[hit[0]], attr, ident)
+    if authors:
+        em = f("EM")
+        if em:
+            assign_emails(_split(em), authors, corresponding)
+        if index is not None:
+            if ri:
+                for nm, ident in _ids(ri):
+                    hit = index.find(nm)
+                    if len(hit) == 1 and authors[hit[0]].researcher_id is None:
+                        authors[hit[0]].researcher_id = ident
+            if oi:
+                for nm, ident in _ids(oi):
+                    hit = index.find(nm)
+                    if len(hit) == 1 and authors[hit[0]].orcid is None:
+                        authors[hit[0]].orcid = ident
 
     # document type: DT when given, else what PT implies
-    dt = (f("DT") or "").strip() or None
-    pt = (f("PT") or "").strip() or None
     if dt:
         dtype = doc_type(dt)
     elif pt:
@@ -514,27 +578,16 @@ def build_record(
     else:
         dtype = None
 
-    titles = []
-    if title:
-        lang, translated = _title_lang(title, la)
-        titles.append(Title(text=title, lang=lang, translated=translated))
+    titles = [Title(title, *_title_lang(title, la))] if title else []
 
     editions: list[str] = []
-    we = fields.get("WE")
+    we = get("WE")
     if we:
         for v in we:
             code = edition_code(v)
             if code and code not in editions:
                 editions.append(code)
 
-    journal = Journal(
-        title=(f("SO") or "").strip() or None,
-        abbreviation=(f("J9") or "").strip() or None,
-        iso_abbreviation=(f("JI") or "").strip() or None,
-        issn=(f("SN") or "").strip() or None,
-        eissn=(f("EI") or "").strip() or None,
-        publisher=(f("PU") or "").strip() or None,
-    )
     ct = f("CT")
     conference = None
     if ct:  # title, place, dates; a value given twice (two CT/CL/CY lines) once
@@ -545,55 +598,43 @@ def build_record(
     ea_year = parse_year(ea) if ea else None
     tc = f("TC") or f("Z9")
     isbn = f("BN")
-    hc, hp = f("HC"), f("HP")
+    hc = f("HC")
+    hp = f("HP")
     fu = f("FU")
-    pg = f("PG")
-    ab = fields.get("AB")
+    ab = get("AB")
+    ca = get("CA")
 
     if ut:
         source_id, kind = ut, "native"
         database = ut.partition(":")[0].upper() if ":" in ut else None
+        if database == "CSCD" and source == "wos":
+            source = "cscd"
     else:
-        source_id = fallback_id(title, year or ea_year, authors[0].name if authors else None, journal.title)
+        source_id = fallback_id(title, year or ea_year, authors[0].name if authors else None, so)
         kind, database = "hash", None
 
     return Record(
-        source=source,
-        source_id=source_id,
-        source_id_kind=kind,
-        doc_type=dtype,
-        doc_type_raw=dt or pt,
-        titles=titles,
-        authors=authors,
-        affiliations=affiliations,
-        corresponding_addresses=addresses,
-        corporate_authors=_stripped(fields.get("CA")),
-        journal=journal,
-        conference=conference or None,
-        year=year,
-        early_access_year=ea_year,
-        pub_date=(f("PD") or "").strip() or None,
-        volume=(f("VL") or "").strip() or None,
-        issue=(f("IS") or "").strip() or None,
-        first_page=(f("BP") or "").strip() or None,
-        last_page=(f("EP") or "").strip() or None,
-        article_number=(f("AR") or "").strip() or None,
-        page_count=_int(pg),
-        doi=(f("DI") or "").strip() or None,
-        pmid=(f("PM") or "").strip() or None,
-        isbn=isbn.partition(";")[0].strip() or None if isbn else None,
-        keywords=_split(f("DE")),
-        index_keywords=_split(f("ID")),
-        abstract=("\n".join(map(str.strip, ab)).strip() or None) if ab else None,
-        funding=split_outside_brackets(fu) if fu else [],
-        funding_text=(f("FX") or "").strip() or None,
-        language=la,
-        times_cited=_int(tc),
-        categories=_split(f("WC")),
-        research_areas=_split(f("SC")),
-        editions=editions,
-        database=database,
-        highly_cited=None if not hc or not hc.strip() else hc.strip().upper().startswith("Y"),
-        hot_paper=None if not hp or not hp.strip() else hp.strip().upper().startswith("Y"),
-        raw=fields,
+        source, source_id, kind, dtype, dt or pt, titles, authors, affiliations, addresses,
+        _stripped(ca) if ca else [],
+        Journal(so, j9, ji, sn, ei, None, pu),
+        conference or None, year, ea_year, pd, vl, issue, bp, ep, ar, _int(f("PG")), di, pm,
+        isbn.partition(";")[0].strip() or None if isbn else None,
+        _split(f("DE")), _split(f("ID")),
+        ("\n".join(map(_strip, ab)).strip() or None) if ab else None,
+        split_outside_brackets(fu) if fu else [],
+        fx, la, _int(tc), _split(f("WC")), _split(f("SC")), [], [], editions, database,
+        None if not hc or not hc.strip() else hc.strip().upper().startswith("Y"),
+        None if not hp or not hp.strip() else hp.strip().upper().startswith("Y"),
+        {}, None, fields,
     )
+
+
+def _ids(value: str) -> list[tuple[str, str]]:
+    """RI/OI 'Name/ID; Name/ID' -> [(name, id)]; an item without a slash or an id is left out."""
+    out = []
+    for pair in _split(value):
+        nm, slash, ident = pair.rpartition("/")
+        ident = ident.strip()
+        if slash and ident:
+            out.append((nm, ident))
+    return out

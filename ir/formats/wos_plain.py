@@ -18,18 +18,16 @@ A line is a two-character tag, a space and a value; lines starting with three sp
 tag above. Records run from ``PT`` to ``ER``. Files concatenated from several exports repeat the
 ``FN``/``VR`` header between records; some exports have no header at all.
 
-Speed: a well-formed file (the usual case, checked first by two C-level scans) is cut by one regex
-into (tag, value) pairs, and each record's dicts are built by C-level ``dict(zip(...))`` calls, so the
-thousands of cited-reference continuation lines are never visited one by one in Python. Any irregular
-line (stray text, odd indentation, a record without ER) sends the whole file through the careful reader,
-which reports every fault with its line.
+Speed: a well-formed file (the usual case) is read by :func:`read_regular`, which cuts it with C-level
+string operations and never visits a line in Python; any irregular line sends the whole file through the
+careful reader, which reports every fault with its line.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from itertools import repeat
+from itertools import islice, repeat
 from operator import itemgetter
 
 from ir.formats import Format, Parsed, register
@@ -38,8 +36,6 @@ from ir.model import Problem, Record
 
 # a line break not followed by a space: the start of a tag line, a blank line or a stray line
 _FIELD_START = re.compile(r"\n(?! )")
-# a line break before a line that is neither a tag line, a continuation line nor blank
-_IRREGULAR = re.compile(r"\n(?![A-Z][A-Z0-9](?:[ \n]|\Z)|   |\n|\Z)")
 _CONT = "\n   "
 _WOS_TAGS = frozenset({"AU", "AF", "TI", "SO", "DT", "LA", "PY", "UT", "ER", "C1", "AB", "DI", "SN", "VL"})
 
@@ -68,67 +64,103 @@ def parse(text: str) -> Parsed:
     """One Record or Problem per record (PT..ER); never raises on bad input."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    chunks = None if _irregular(text) else _FIELD_START.split(text)
-    fast = _segments(chunks) if chunks is not None else None
-    if fast is None:
-        return _Parser(text, chunks).run()
-    return _fast(text, chunks, *fast)
+    return _parse(text)
 
 
-def _irregular(text: str) -> bool:
-    """A line that is neither a tag line, a continuation line nor blank, or a continuation after a blank line."""
-    return bool(
-        _IRREGULAR.search(text) or "\n\n   " in text or _IRREGULAR.match("\n" + text.partition("\n")[0] + "\n")
-    )
+def _parse(text: str) -> Iterator[Record | Problem]:
+    items = read_regular(text)
+    if items is None:
+        yield from _Parser(text).run()
+    else:
+        yield from items
 
 
+# stands for a continuation line break ("\n   ") while a record is cut into lines; a file that holds
+# the character itself is left to the careful reader
+_MARK = "\x1f"
+_ER = "\nER\n"
+_CONT_RE = re.compile(_CONT)  # its sub() is twice as fast as str.replace for this pattern
+# the tags a record's lines may carry: not a file tag, not ER (PT is counted: only the first line's)
+_RECORD_TAGS = TAG_SET - FILE_TAGS - {"ER"}
 _TAG = itemgetter(slice(0, 2))
+_SEP = itemgetter(slice(2, 3))
 _BODY = itemgetter(slice(3, None))
+_SEPS = frozenset({" ", ""})
 
 
-def _segments(chunks: list[str]):
-    """(tags, [(start, end)] of each record's chunks) if every record runs PT..ER cleanly, else None."""
-    tags = list(map(_TAG, chunks))
-    segments = []
-    start = 0
-    try:
-        while True:
-            end = tags.index("ER", start)
-            while start < end and (tags[start] in FILE_TAGS or not tags[start]):
-                start += 1
-            if start == end or tags[start] != "PT" or chunks[end] != "ER":
-                return None
-            segments.append((start, end))
-            start = end + 1
-    except ValueError:
-        pass
-    if any(t and t not in FILE_TAGS for t in tags[start:]):
-        return None  # a record truncated before its ER
-    # no PT, FN, VR, EF or blank line inside a record
-    inside = sum(e - s for s, e in segments)
-    outside = len(tags) - inside
-    if tags.count("PT") != len(segments) or tags.count("") + sum(map(tags.count, FILE_TAGS)) + len(segments) != outside:
+def read_regular(text: str) -> list[Record | Problem] | None:
+    """Every record of a well-formed file (the usual case), or None if any line is irregular.
+
+    The file is cut at its ER lines by one C-level split; each record is cut into lines by one replace
+    (continuation breaks to a mark) and one split, and its tag -> lines dicts are built by C-level
+    ``dict(zip(...))`` calls, so the thousands of cited-reference lines are never visited one by one in
+    Python. Any irregular line (stray text, odd indentation, a record without ER, a blank line inside a
+    record) gives None, and the whole file goes to the careful reader, which reports every fault with
+    its line.
+    """
+    if _MARK in text:
         return None
-    return tags, segments
+    blocks = text.split(_ER)
+    last = blocks[-1]
+    if last.endswith("\nER") or last == "ER":  # the file ends on the last ER line, without a line break
+        blocks[-1] = last[:-3] if len(last) > 2 else ""
+        blocks.append("")
+    if not _outside(blocks.pop()):
+        return None
+    return _read_blocks(text, blocks)
 
 
-def _fast(text: str, chunks: list[str], tags: list[str], segments) -> Iterator[Record | Problem]:
+def _read_blocks(text: str, blocks: list[str], lo: int = 0, hi: int | None = None) -> list[Record | Problem] | None:
+    """The records of blocks[lo:hi] (each one record after any blank or file lines); None if one is irregular."""
+    out: list[Record | Problem] = []
+    append = out.append
     split, replace = str.split, str.replace
-    sep, space = repeat(_CONT), repeat(" ")
-    for no, (s, e) in enumerate(segments, 1):
-        t = tags[s:e]
-        bodies = list(map(_BODY, chunks[s:e]))
-        fields = dict(zip(t, map(split, bodies, sep)))
-        if len(fields) != e - s:  # a repeated tag: its values are merged
-            fields, flat = _merge(t, bodies)
+    mark, space = repeat(_MARK), repeat(" ")
+    record_tags = _RECORD_TAGS
+    cont_sub = _CONT_RE.sub
+    for k, block in enumerate(islice(blocks, lo, hi), lo):
+        if block.startswith("\nPT "):  # the usual: a blank line after the previous record's ER
+            rec = block[1:]
+        elif block.startswith("PT "):
+            rec = block
         else:
-            flat = dict(zip(t, map(replace, bodies, sep, space)))
-        out = build_record(fields, flat)
-        if isinstance(out, Problem):
-            out.record_no = no
-            out.line = text.count("\n", 0, _offset(chunks, s)) + 1
-            out.raw = "\n".join(chunks[s : e + 1])
-        yield out
+            i = block.find("\nPT ")
+            if i < 0 or not _outside(block[:i]):
+                return None
+            rec = block[i + 1 :]
+        lines = cont_sub(_MARK, rec).split("\n")
+        tags = list(map(_TAG, lines))
+        if not record_tags.issuperset(tags) or tags.count("PT") != 1 or not _SEPS.issuperset(map(_SEP, lines)):
+            return None
+        bodies = list(map(_BODY, lines))
+        fields = dict(zip(tags, map(split, bodies, mark)))
+        if len(fields) != len(tags):  # a repeated tag: its values are merged
+            fields, flat = _merge(tags, bodies)
+        else:
+            flat = dict(zip(tags, map(replace, bodies, mark, space)))
+        item = build_record(fields, flat)
+        if isinstance(item, Problem):
+            item.record_no = k + 1
+            start = sum(map(len, islice(blocks, k))) + len(_ER) * k + len(block) - len(rec)
+            item.line = text.count("\n", 0, start) + 1
+            item.raw = rec + "\nER"
+        append(item)
+    return out
+
+
+def _outside(text: str) -> bool:
+    """Whether text between records holds only blank lines and file lines (FN, VR, EF) with their continuations."""
+    if not text:
+        return True
+    prev = ""
+    for line in text.split("\n"):
+        if line.startswith("   "):
+            if not prev:  # a continuation of nothing
+                return False
+        elif line and (line[:2] not in FILE_TAGS or line[2:3] not in _SEPS):
+            return False
+        prev = line
+    return True
 
 
 def _merge(tags, bodies) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -136,7 +168,7 @@ def _merge(tags, bodies) -> tuple[dict[str, list[str]], dict[str, str]]:
     fields: dict[str, list[str]] = {}
     flat: dict[str, str] = {}
     for tag, body in zip(tags, bodies, strict=True):
-        add_field(fields, flat, tag, body.split(_CONT))
+        add_field(fields, flat, tag, body.split(_MARK))
     return fields, flat
 
 
@@ -151,11 +183,6 @@ def add_field(fields: dict[str, list[str]], flat: dict[str, str], tag: str, line
         prev.extend(lines)
         if value.strip() and value.strip() not in flat[tag].split("; "):
             flat[tag] = f"{flat[tag]}; {value.strip()}"
-
-
-def _offset(chunks: list[str], idx: int) -> int:
-    """The character offset of chunk idx (only computed for a record that became a Problem)."""
-    return sum(map(len, chunks[:idx])) + idx
 
 
 class _Parser:
