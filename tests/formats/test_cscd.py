@@ -7,9 +7,11 @@ WOS: record, as in an all-databases export. Parsing is the WoS parser's; this fo
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from ir import formats
+from ir.formats._wos_fields import build_record
 from ir.ingest import ingest_paths, read_file
 from ir.model import Record
 from ir.store.tables.ingest import source_records
@@ -92,6 +94,40 @@ def test_cscd_records_are_named_cscd():
     for a, b in zip(items, plain, strict=True):
         b.source = a.source
         assert a.to_dict() == b.to_dict()
+
+
+def _wos_filler(n: int) -> str:
+    """n WoS records (distinct UTs) of an all-databases export, in the layout of the fixture's WOS: record."""
+    rec = CSCD[CSCD.index("PT J\nAU Yu, RJ") : CSCD.index("ER\n\nEF")]
+    return "".join(rec.replace("WOS:000316834300029", f"WOS:{k:015d}") + "ER\n\n" for k in range(n))
+
+
+def test_cscd_ids_past_the_sniffed_head_are_cscd(tmp_path):
+    """Detection reads the first 64 KiB only: CSCD records further down are named by the WoS mapping itself."""
+    head, _, body = CSCD.partition("VR 1.0\n")
+    text = head + "VR 1.0\n" + _wos_filler(400) + body
+    assert text.index("UT CSCD:") > formats.SNIFF_BYTES
+    assert formats.detect_text(text).name == "wos-plain"
+    items = list(formats.get("wos-plain").parse(text))
+    assert len(items) == 403 and all(isinstance(i, Record) for i in items)
+    assert {i.source for i in items[:400]} == {"wos"}
+    assert [(r.source, r.source_id) for r in items[400:]] == [
+        ("cscd", "CSCD:6987654"), ("cscd", "CSCD:6811111"), ("wos", "WOS:000316834300029")]
+    # the same through read_file, and the careful reader (a stray line sends the file there) agrees
+    path = tmp_path / "savedrecs.txt"
+    path.write_text(text, encoding="utf-8")
+    assert [i.source for i in read_file(path).items] == [i.source for i in items]
+    careful = list(formats.get("wos-plain").parse(text.replace("\nEF", "\nstray text\nEF")))
+    assert [i.source for i in careful if isinstance(i, Record)] == [i.source for i in items]
+
+
+@pytest.mark.parametrize("ut,source", [
+    ("CSCD:6987654", "cscd"), ("cscd:6987654", "cscd"), ("WOS:000316834300029", "wos"), ("MEDLINE:123", "wos"),
+    ("CSCDX:1", "wos"),
+])
+def test_source_by_ut(ut, source):
+    fields = {"TI": ["A title"], "UT": [ut]}
+    assert build_record(fields).source == source
 
 
 def test_sniff_leaves_plain_wos_to_the_wos_parser(samples):
