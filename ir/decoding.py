@@ -47,10 +47,26 @@ def looks_binary(data: bytes) -> bool:
     return controls > 0.05 * len(head)
 
 
+def _mostly(data: bytes, name: str) -> Decoded | None:
+    """Text in ``name`` but for a few corrupt bytes (a damaged download): those become U+FFFD and the
+    encoding says how many, rather than the whole file being misread as another encoding."""
+    text = data.decode(name, errors="replace")
+    bad = text.count("\ufffd") - data.decode(name, errors="ignore").count("\ufffd")
+    if bad <= max(8, len(data) // 20000):
+        return Decoded(_lf(text), f"{name}, {bad} bad byte(s) replaced")
+    return None
+
+
 def decode(data: bytes) -> Decoded:
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return Decoded(_lf(data.decode(name)), "utf-8-sig" if name == "utf-8-sig" else name)
+            try:
+                return Decoded(_lf(data.decode(name)), name)
+            except UnicodeDecodeError:
+                mostly = _mostly(data, name)
+                if mostly is None:
+                    raise UndecodableError(f"starts with a {name} byte-order mark but is not {name} text") from None
+                return mostly
     if b"\x00" in data[:4096]:
         # BOM-less UTF-16: the NULs sit in the high byte of ASCII characters
         odd_zeros = data[1:4096:2].count(0)
@@ -62,7 +78,9 @@ def decode(data: bytes) -> Decoded:
     try:
         return Decoded(_lf(data.decode("utf-8")), "utf-8")
     except UnicodeDecodeError:
-        pass
+        mostly = _mostly(data, "utf-8")
+        if mostly is not None:
+            return mostly
     # Chinese exports that are not UTF-8 are GBK or GB18030 (a superset): try it before guessing
     try:
         text = data.decode("gb18030")

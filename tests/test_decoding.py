@@ -60,3 +60,13 @@ def test_undecodable_bytes_raise_a_clear_error_or_decode():
         decode(data[2:])
     except UndecodableError as exc:
         assert "encoding" in str(exc) or "decode" in str(exc)
+
+
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_a_few_corrupt_bytes_in_utf8_text_are_replaced_not_misread(bom):
+    text = "TI 催化剂的制备 and catalysis\n" * 400
+    data = bytearray(bom + text.encode("utf-8"))
+    data[len(bom) + 5000] = 0x80  # one damaged byte in the middle of a download
+    decoded = decode(bytes(data))
+    assert decoded.encoding.endswith("1 bad byte(s) replaced")
+    assert decoded.text.count("催化剂的制备") >= 399 and "\ufffd" in decoded.text
