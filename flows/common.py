@@ -8,6 +8,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.tasks import exponential_backoff
 
 from ir.cli.render import rows_of
+from ir.pipeline import attention
 from ir.config import Settings
 from ir.store import open_store
 
@@ -71,7 +72,7 @@ def publish(stage: str, report, seconds: float | None = None) -> list[str]:
     rows = rows_of(report) or [{"result": "nothing to do"}]
     took = f" in {seconds:.1f} s" if seconds is not None else ""
     create_table_artifact(key=f"ir-{stage}", table=rows, description=f"{stage}{took}")
-    return list(getattr(report, "attention", lambda: [])())
+    return attention(report)
 
 
 def publish_summary(title: str, timings: dict[str, float], attention: dict[str, list[str]]) -> str:

@@ -85,6 +85,21 @@ STAGES: list[tuple[str, Callable]] = [
 ]
 
 
+def attention(report) -> list[str]:
+    """What in a stage's report needs a person: the stage's own notes, and for attribution the review
+    queue, the authors of ours nobody in the dictionary fits, and the dictionary rows refused."""
+    notes = list(getattr(report, "attention", lambda: [])())
+    if hasattr(report, "suggested") and hasattr(report, "unmatched"):
+        if report.suggested:
+            notes.append(f"{report.suggested} suggested link(s) wait for a claim or a librarian's review (`ir review`)")
+        if report.unmatched:
+            notes.append(f"{report.unmatched} authorship(s) of ours fit nobody in the dictionary: "
+                         "unknown authors, for dictionary upkeep")
+        if getattr(report, "problems", None):
+            notes.append(f"{len(report.problems)} dictionary row(s) refused: `ir dictionaries check`")
+    return notes
+
+
 def run(store: Store, settings: Settings, paths: Iterable[str | Path],
         on_stage: Callable[[StageResult], None] | None = None) -> list[StageResult]:
     """Ingest the paths, then run every later stage over the whole store (each is incremental)."""

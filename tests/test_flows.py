@@ -115,3 +115,34 @@ def test_inbox_flow_moves_processed_and_rejected_files(prefect, demo, tmp_path):
     assert not (inbox / wos.name).exists()
     assert counts(url)["source_records"] > 0
     assert inbox_flow(inbox=str(inbox), settle_seconds=1, database_url=url)["files"] == []  # nothing left
+
+
+def test_report_flow_writes_the_extract_and_snapshots_it(prefect, demo, tmp_path):
+    from flows.report import report_flow
+
+    url = f"sqlite:///{tmp_path / 'ir.sqlite'}"
+    assert run_pipeline(demo, url).is_completed()
+    from ir.report import extract_years
+
+    year = extract_years(open_store(url))[-1]
+    state = report_flow(year=year, out=str(tmp_path / "extract.xlsx"), database_url=url, return_state=True)
+    assert state.is_completed(), state.message
+    result = state.result()
+    assert (tmp_path / "extract.xlsx").stat().st_size > 0 and result["snapshot"] >= 1
+    arts = artifacts_of(state.state_details.flow_run_id)
+    assert {"ir-report", "ir-report-summary"} <= set(arts)
+    assert result["departments"][-1]["department"].startswith("Institution")
+
+
+def test_serve_flows_deploys_the_inbox_on_a_schedule_and_every_flow_on_demand(tmp_path):
+    from ir.cli.commands.flows import deployments
+    from ir.config import Settings
+
+    deps = deployments(Settings(database_url="sqlite:///x.sqlite"), tmp_path, interval=120, settle_seconds=3)
+    names = {(d.flow_name, d.name) for d in deps}
+    assert names == {("ir-inbox", "inbox"), ("ir-pipeline", "on-demand"), ("ingest", "on-demand"),
+                     ("consolidate", "on-demand"), ("attribute", "on-demand"), ("tag", "on-demand"),
+                     ("index", "on-demand"), ("report", "on-demand")}
+    inbox = next(d for d in deps if d.name == "inbox")
+    assert inbox.schedules[0].schedule.interval.total_seconds() == 120
+    assert inbox.parameters["inbox"] == str(tmp_path) and inbox.parameters["settle_seconds"] == 3

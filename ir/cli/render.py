@@ -34,6 +34,8 @@ def table(title: str, rows: list[dict]) -> Table:
 
 
 def print_report(title: str, report) -> None:
+    from ir.pipeline import attention
+
     out.print(table(title, rows_of(report)))
-    for note in getattr(report, "attention", lambda: [])():
+    for note in attention(report):
         out.print(f"  [yellow]attention:[/] {note}")

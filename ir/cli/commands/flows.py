@@ -20,28 +20,35 @@ def serve_flows_cmd(
     """Serve the pipeline: the inbox on a schedule, and on-demand runs of every stage, from Prefect's UI."""
     from prefect import serve
 
-    from flows.pipeline import inbox_flow, pipeline_flow
-    from flows.stages import attribute_flow, consolidate_flow, index_flow, ingest_flow, tag_flow
-
     if not os.environ.get("PREFECT_API_URL"):
         err.print("[red]error:[/] schedules need a Prefect server: run `prefect server start` and set "
                   "PREFECT_API_URL=http://127.0.0.1:4200/api (see the README's section for librarians)")
         raise typer.Exit(2)
-    cfg = settings(ctx)
     inbox = inbox.resolve()
     inbox.mkdir(parents=True, exist_ok=True)
+    err.print(f"serving: inbox {inbox} every {interval} s; stage flows on demand")
+    serve(*deployments(settings(ctx), inbox, interval, settle_seconds))
+
+
+def deployments(cfg, inbox: Path, interval: int, settle_seconds: float) -> list:
+    """The deployments ``ir serve-flows`` serves: the inbox on a schedule, every flow on demand."""
+    from flows.pipeline import inbox_flow, pipeline_flow
+    from flows.report import report_flow
+    from flows.stages import attribute_flow, consolidate_flow, index_flow, ingest_flow, tag_flow
+
     common = {"database_url": cfg.database_url, "search_url": cfg.search_url,
               "dictionaries": str(cfg.dictionaries.resolve()),
               "config_file": str(cfg.config_file.resolve()) if cfg.config_file else None}
-    err.print(f"serving: inbox {inbox} every {interval} s; stage flows on demand")
-    serve(
+    return [
         inbox_flow.to_deployment(name="inbox", interval=interval, tags=["ir"],
                                  parameters={"inbox": str(inbox), "settle_seconds": settle_seconds, **common}),
         pipeline_flow.to_deployment(name="on-demand", tags=["ir"], parameters=common),
         ingest_flow.to_deployment(name="on-demand", tags=["ir"], parameters={"database_url": cfg.database_url}),
         *[f.to_deployment(name="on-demand", tags=["ir"], parameters=common)
           for f in (consolidate_flow, attribute_flow, tag_flow, index_flow)],
-    )
+        report_flow.to_deployment(name="on-demand", tags=["ir"], parameters={
+            "database_url": cfg.database_url, "config_file": common["config_file"]}),
+    ]
 
 
 def register(app: typer.Typer) -> None:
