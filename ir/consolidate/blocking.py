@@ -31,6 +31,13 @@ def _title_prefix(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
         yield int(rec), " ".join(toks[:n])
 
 
+def _title_compact_prefix(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
+    """The first twelve letters of a title without spaces: words run together ('Improved HistogramsforSelectivity')."""
+    for rec, key, han in zip(f.var_rec.tolist(), f.var_compact, f.var_han):
+        if not han and len(key) >= 12:
+            yield rec, key[:12]
+
+
 def _title_suffix(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
     for rec, key, han in zip(f.var_rec, f.var_key, f.var_han):
         toks = key.split()
@@ -90,6 +97,7 @@ def _venue_volume_page(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
 
 RULES: tuple[BlockingRule, ...] = (
     BlockingRule("title_prefix", "the first three words of a title (six characters of a Chinese title)", _title_prefix),
+    BlockingRule("title_compact_prefix", "the first twelve letters of a title, spaces ignored", _title_compact_prefix),
     BlockingRule("title_suffix", "the last three words of a title", _title_suffix),
     BlockingRule("title_rare_words", "the two rarest words of a title", _rare_tokens),
     BlockingRule("author_title_word", "a surname of the first authors and one of the title's three rarest words", _author_title_word),

@@ -92,3 +92,39 @@ class Clusterer:
 
     def result(self) -> ClusterResult:
         return ClusterResult(self.label, self.joined_by, self.refused)
+
+
+def prefer_best(links: list[Link], sources: list[str], distinct: Callable[[int, int], str | None],
+                tie_margin: float) -> tuple[list[Link], list[dict]]:
+    """Drop fuzzy links that are not a record's best choice in the other source.
+
+    When record i has several candidates in one source and two of them are certainly different works
+    (``distinct``: a hard conflict, different years, instalments of one recurring column), i can be one
+    of them at most: a link i~j stands only if no such rival k of j scores within ``tie_margin`` of it or
+    better. A clearly better rival wins (a conference paper's journal version finds its own journal
+    record); rivals about as good leave i ambiguous, for a librarian ('Book Review Column', 2002, four
+    times in each source). Returns the links kept and the refusals with their reasons.
+    """
+    best: dict[tuple[int, str], list[tuple[float, int]]] = {}
+    for ln in links:
+        best.setdefault((ln.i, sources[ln.j]), []).append((ln.score, ln.j))
+        best.setdefault((ln.j, sources[ln.i]), []).append((ln.score, ln.i))
+    kept: list[Link] = []
+    refused: list[dict] = []
+    for ln in links:
+        why = None
+        for x, y in ((ln.i, ln.j), (ln.j, ln.i)):
+            for score, k in best[(x, sources[y])]:
+                if k != y and score >= ln.score - tie_margin:
+                    reason = distinct(y, k)
+                    if reason:
+                        tie = "ambiguous: an equally good" if score < ln.score + tie_margin else "a better"
+                        why = f"{tie} candidate in the same source ({reason})"
+                        break
+            if why:
+                break
+        if why:
+            refused.append({"i": ln.i, "j": ln.j, "rule": ln.rule, "score": ln.score, "reason": why})
+        else:
+            kept.append(ln)
+    return kept, refused

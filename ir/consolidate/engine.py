@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ir.consolidate.blocking import candidate_pairs
-from ir.consolidate.clustering import Clusterer, Link
+from ir.consolidate.clustering import Clusterer, Link, prefer_best
 from ir.consolidate.features import Features, extract
 from ir.consolidate.scoring import hard_conflict, score_pairs
 from ir.consolidate.settings import ConsolidateSettings
@@ -68,6 +68,15 @@ def resolve(records: list[Record], settings: ConsolidateSettings | None = None, 
              for k in order if ps.total[k] >= s.match_threshold and ps.conflict[k] is None]
     stats.update(scored_pairs=int(len(ps)), fuzzy_matches=len(fuzzy), scoring_s=round(time.perf_counter() - t2, 2))
 
+    def distinct(a: int, b: int) -> str | None:
+        """Why two records (of one source) are certainly different works; None when they may be one."""
+        why = hard_conflict(f, a, b, s)
+        if why:
+            return why
+        return None
+
+    fuzzy, not_best = prefer_best(fuzzy, f.sources, distinct, s.rival_margin)
+
     def pair_score(xs: list[int], ys: list[int]) -> list[float]:
         keys = [(min(x, y), max(x, y)) for x, y in zip(xs, ys)]
         missing = sorted({k for k in keys if k not in cache})
@@ -88,6 +97,7 @@ def resolve(records: list[Record], settings: ConsolidateSettings | None = None, 
     for ln in fuzzy:
         cl.link(ln)
     res = cl.result()
+    res.refused.extend(not_best)
     stats.update(exact_links=len(links), refused=len(res.refused), clustering_s=round(time.perf_counter() - t3, 2),
                  total_s=round(time.perf_counter() - t0, 2))
     return Resolution(f, res.label, res.joined_by, res.refused, stats)

@@ -50,6 +50,7 @@ class Features:
     var_han: list[bool] = field(default_factory=list)
     var_ntok: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # words per title key
     var_generic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    generic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # a record with a recurring title
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -106,6 +107,9 @@ def extract(records: list[Record]) -> Features:
     f.ea_year = np.asarray(ea, dtype=np.int32)
     f.var_rec = np.asarray(var_rec, dtype=np.int64)
     f.var_generic = _generic_titles(f)
+    generic = np.zeros(len(f), dtype=bool)
+    np.logical_or.at(generic, f.var_rec, f.var_generic)
+    f.generic = generic
     f.var_ntok = np.fromiter((k.count(" ") + 1 for k in f.var_key), dtype=np.int64, count=len(f.var_key))
     script = np.zeros(len(f), dtype=np.int8)
     np.bitwise_or.at(script, f.var_rec, np.where(np.asarray(f.var_han, dtype=bool), 1, 2).astype(np.int8))

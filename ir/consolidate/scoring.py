@@ -42,7 +42,7 @@ class PairScores:
 
 
 def max_other_points(s: ConsolidateSettings) -> float:
-    return s.year_equal + s.surname_equal + max(s.venue_issn_equal, s.venue_name_equal) + s.volume_equal + s.page_equal
+    return s.year_equal + s.surname_equal + s.coauthors_shared + max(s.venue_issn_equal, s.venue_name_equal) + s.volume_equal + s.page_equal
 
 
 def score_pairs(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings, *, prune: bool = True) -> PairScores:
@@ -58,11 +58,24 @@ def score_pairs(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSetting
         I, J, ratio, tset, title_pts = I[keep], J[keep], ratio[keep], tset[keep], title_pts[keep]
     ratio = np.where(ratio < 0, 0.0, ratio)
     pts = {"title": title_pts, "year": _years(f, I, J, s), "surname": _surnames(f, I, J, s)}
+    # two or more co-authors in common are evidence beyond the first author (teams recur, but rarely
+    # on differently titled works of one year)
+    if len(I):
+        shared = np.fromiter((len(f.surnames[i] & f.surnames[j]) >= 2 for i, j in zip(I.tolist(), J.tolist())),
+                             dtype=bool, count=len(I))
+        pts["coauthors"] = np.where(shared & (pts["surname"] > 0), s.coauthors_shared, 0.0)
+    else:
+        pts["coauthors"] = np.zeros(0)
+    # a long title that agrees (near-)exactly outweighs a first author who differs: bylines get truncated,
+    # reordered and garbled far more often than two works share a title of six words or more
+    long_title = (title_pts >= s.title_long_points) & (_min_tokens(f, I, J) >= s.title_long_tokens)
+    pts["surname"] = np.where(long_title & (pts["surname"] < s.surname_different_long_title),
+                              s.surname_different_long_title, pts["surname"])
     pts["source"] = np.where(np.asarray(f.sources, dtype=object)[I] == np.asarray(f.sources, dtype=object)[J],
                              s.same_source, 0.0) if len(I) else np.zeros(0)
     # the remaining comparisons are loops: only for pairs that can still reach the threshold
     rest = max(s.venue_issn_equal, s.venue_name_equal) + s.volume_equal + s.page_equal
-    partial = pts["title"] + pts["year"] + pts["surname"] + pts["source"]
+    partial = pts["title"] + pts["year"] + pts["surname"] + pts["source"] + pts["coauthors"]
     todo = np.flatnonzero(partial + rest >= s.match_threshold) if prune else np.arange(len(I))
     venue, volume, pages = np.zeros(len(I)), np.zeros(len(I)), np.zeros(len(I))
     for k, i, j in zip(todo.tolist(), I[todo].tolist(), J[todo].tolist()):
@@ -213,6 +226,15 @@ def _is_noise(head: str, names: frozenset) -> bool:
     return len(rest) <= 3 or (len(head) <= 40 and (named or bool(_YEAR.search(head))))
 
 
+def _min_tokens(f: Features, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+    """Words in the shorter of the two records' longest titles."""
+    n = len(f)
+    longest = np.zeros(n, dtype=np.int64)
+    if len(f.var_rec):
+        np.maximum.at(longest, f.var_rec, f.var_ntok)
+    return np.minimum(longest[I], longest[J])
+
+
 def _years(f: Features, I, J, s: ConsolidateSettings) -> np.ndarray:
     ya, yb, ea, eb = f.year[I], f.year[J], f.ea_year[I], f.ea_year[J]
     missing = (ya == MISSING_YEAR) | (yb == MISSING_YEAR)
@@ -292,6 +314,9 @@ def hard_conflict(f: Features, i: int, j: int, s: ConsolidateSettings) -> str | 
         # a proceedings paper published in a journal (same ISSN or journal) is one publication typed two ways
         if {ka, kb} == {"conference", "journal"} and not s.merge_conference_journal and _venue(f, i, j, s) <= 0:
             return "conference paper vs journal article"
+    if f.sources[i] == f.sources[j] and f.generic[i] and f.generic[j]:
+        # one source listing a recurring title twice ('Book Review Column') lists two instalments
+        return "instalments of a recurring title"
     pa, pb = f.pmid[i], f.pmid[j]
     if pa and pb and pa != pb:
         return "different PMIDs"

@@ -20,9 +20,12 @@ class ConsolidateSettings:
     match_threshold: float = 5.0
     # a cluster must stay mostly pairwise-consistent: when two clusters join, at least this share of
     # their cross pairs must score >= match_threshold - consistency_slack (guards against chains)
-    min_cluster_consistency: float = 0.5
+    min_cluster_consistency: float = 0.34
     consistency_slack: float = 3.0
     max_cluster_size: int = 60
+    # a record's candidates in one source that are certainly different works are rivals: a link stands only
+    # when no rival scores within this margin of it or better (see clustering.prefer_best)
+    rival_margin: float = 1.0
     # --- what may never merge
     merge_conference_journal: bool = False  # a conference paper and its later journal version
     volume_conflict_blocks: bool = True
@@ -34,7 +37,7 @@ class ConsolidateSettings:
         ["contained", 0, 0, 4.0],  # one title inside the other, in order (see title_contained_*)
         ["reordered", 95, 0, 4.0],  # token-sort ratio: the same words in another order (4+ words)
         ["similar", 88, 0, 3.0],
-        ["loose", 80, 90, 1.0],
+        ["loose", 80, 90, 2.0],
     ])
     title_contained_coverage: float = 0.5  # 'contained' with fewer than this share of the longer title's words ...
     title_contained_low_coverage: float = 3.0  # ... earns at most this
@@ -58,7 +61,12 @@ class ConsolidateSettings:
     surname_similar: float = 1.0  # Jaro-Winkler >= surname_similarity
     surname_similarity: float = 0.92
     surname_shared: float = 1.5  # first authors differ but another author is shared
+    coauthors_shared: float = 1.0  # two or more of the first authors' surnames in common (added to the above)
     surname_different: float = -2.5
+    # ... but no lower than this when the titles agree at 'near' or better and have this many words
+    surname_different_long_title: float = -1.0
+    title_long_points: float = 5.0
+    title_long_tokens: int = 6
     venue_issn_equal: float = 1.5
     venue_name_equal: float = 1.0
     venue_different: float = 0.0  # names differ: weak evidence, venue strings vary so much
