@@ -111,7 +111,7 @@ _SEMI_OUTSIDE = re.compile(r"(?<!&amp)(?<!&lt)(?<!&gt)(?<!&quot)(?<!&apos);(?![^
 def split_outside_brackets(value: str) -> list[str]:
     """Split on ";" except inside [...] or (...): C1 cells, FU grant lists. Items are trimmed."""
     parts = _SEMI_OUTSIDE.split(value) if "[" in value or "(" in value or "&" in value else value.split(";")
-    return [p for p in map(str.strip, parts) if p]
+    return list(filter(None, map(str.strip, parts)))
 
 
 _ENTITY_SAFE_SEMI = re.compile(r"(?<!&amp)(?<!&lt)(?<!&gt)(?<!&quot)(?<!&apos);")
@@ -124,7 +124,7 @@ def _split(value: str | None) -> list[str]:
         return []
     # "Public, Environmental & Occupational Health": a bare "&" needs no care, only an entity's ";" does
     parts = _ENTITY_SAFE_SEMI.split(value) if "&" in value and _ENTITY.search(value) else value.split(";")
-    return [p for p in map(str.strip, parts) if p]
+    return list(filter(None, map(str.strip, parts)))
 
 
 def split_cell(tag: str, cell: str) -> list[str]:
@@ -142,6 +142,7 @@ _COMBINING = re.compile(r"[\u0300-\u036f]+")
 _NON_ALNUM = re.compile(r"[\W_]+")
 _PARENS = re.compile(r"\([^)]*\)")
 _GIVEN_SPLIT = re.compile(r"[\s.\-]+")
+_GIVEN_WORD = re.compile(r"[^\s.\-]+")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -252,8 +253,8 @@ def _email_names(author: Author) -> tuple[str, str]:
     family, _, given = (author.full_name or author.name).partition(",")
     if "(" in given:
         given = _PARENS.sub(" ", given)
-    words = [w for w in _GIVEN_SPLIT.split(_fold(given)) if w]
-    return _letters(family), _NON_ALNUM.sub("", words[0]) if words else ""
+    first = _GIVEN_WORD.search(_fold(given))  # the first of the words _GIVEN_SPLIT would give
+    return _letters(family), _NON_ALNUM.sub("", first.group()) if first else ""
 
 
 def email_score(email: str, names: tuple[str, str]) -> float:
@@ -311,7 +312,7 @@ def _namelike(text: str) -> bool:
 
 def _marked(tok: str, is_author) -> tuple[str, str, str] | None:
     """(name, marker, rest) if the token is 'Name (marker), address'."""
-    m = _MARKER.search(tok)
+    m = _MARKER.search(tok) if "(" in tok else None
     if m is None:
         return None
     name, marker = tok[: m.start()].strip(), m.group(1).strip()
@@ -418,7 +419,7 @@ def _int(value: str | None) -> int | None:
 def _stripped(values: list[str] | None) -> list[str]:
     if not values:
         return []
-    return [s for s in map(str.strip, values) if s]
+    return list(filter(None, map(str.strip, values)))
 
 
 def _authors(au: list[str], af: list[str]) -> list[Author]:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from itertools import islice, repeat
-from operator import itemgetter
 
 from ir.formats import Format, Parsed, register
 from ir.formats._wos_fields import FILE_TAGS, TAG_SET, build_record
@@ -75,28 +74,26 @@ def _parse(text: str) -> Iterator[Record | Problem]:
         yield from items
 
 
-# stands for a continuation line break ("\n   ") while a record is cut into lines; a file that holds
+# stands for a continuation line break ("\n   ") while a record is cut into fields; a file that holds
 # the character itself is left to the careful reader
 _MARK = "\x1f"
 _ER = "\nER\n"
 _CONT_RE = re.compile(_CONT)  # its sub() is twice as fast as str.replace for this pattern
+_TAG_LINE = re.compile(r"\n([A-Z][A-Z0-9]) ")  # the start of a tag line (with its value) inside a record
 # the tags a record's lines may carry: not a file tag, not ER (PT is counted: only the first line's)
 _RECORD_TAGS = TAG_SET - FILE_TAGS - {"ER"}
-_TAG = itemgetter(slice(0, 2))
-_SEP = itemgetter(slice(2, 3))
-_BODY = itemgetter(slice(3, None))
 _SEPS = frozenset({" ", ""})
 
 
 def read_regular(text: str) -> list[Record | Problem] | None:
     """Every record of a well-formed file (the usual case), or None if any line is irregular.
 
-    The file is cut at its ER lines by one C-level split; each record is cut into lines by one replace
-    (continuation breaks to a mark) and one split, and its tag -> lines dicts are built by C-level
-    ``dict(zip(...))`` calls, so the thousands of cited-reference lines are never visited one by one in
-    Python. Any irregular line (stray text, odd indentation, a record without ER, a blank line inside a
-    record) gives None, and the whole file goes to the careful reader, which reports every fault with
-    its line.
+    The file is cut at its ER lines by one C-level split; each record's continuation breaks are marked
+    by one substitution, the record is cut into (tag, value) pairs by one regex split, and its tag ->
+    lines dicts are built by C-level ``dict(zip(...))`` calls, so the thousands of cited-reference lines
+    are never visited one by one in Python. Any irregular line (stray text, odd indentation, a record
+    without ER, a blank line inside a record) gives None, and the whole file goes to the careful reader,
+    which reports every fault with its line.
     """
     if _MARK in text:
         return None
@@ -110,15 +107,15 @@ def read_regular(text: str) -> list[Record | Problem] | None:
     return _read_blocks(text, blocks)
 
 
-def _read_blocks(text: str, blocks: list[str], lo: int = 0, hi: int | None = None) -> list[Record | Problem] | None:
-    """The records of blocks[lo:hi] (each one record after any blank or file lines); None if one is irregular."""
+def _read_blocks(text: str, blocks: list[str]) -> list[Record | Problem] | None:
+    """The records of blocks (each one record after any blank or file lines); None if one is irregular."""
     out: list[Record | Problem] = []
     append = out.append
     split, replace = str.split, str.replace
     mark, space = repeat(_MARK), repeat(" ")
     record_tags = _RECORD_TAGS
-    cont_sub = _CONT_RE.sub
-    for k, block in enumerate(islice(blocks, lo, hi), lo):
+    cont_sub, tag_split = _CONT_RE.sub, _TAG_LINE.split
+    for k, block in enumerate(blocks):
         if block.startswith("\nPT "):  # the usual: a blank line after the previous record's ER
             rec = block[1:]
         elif block.startswith("PT "):
@@ -128,11 +125,17 @@ def _read_blocks(text: str, blocks: list[str], lo: int = 0, hi: int | None = Non
             if i < 0 or not _outside(block[:i]):
                 return None
             rec = block[i + 1 :]
-        lines = cont_sub(_MARK, rec).split("\n")
-        tags = list(map(_TAG, lines))
-        if not record_tags.issuperset(tags) or tags.count("PT") != 1 or not _SEPS.issuperset(map(_SEP, lines)):
+        rec2 = cont_sub(_MARK, rec)
+        # [PT line, tag, body, tag, body, ...]: every line break but a continuation's must open a tag line
+        parts = tag_split(rec2)
+        tags = parts[1::2]
+        if rec2.count("\n") != len(tags):
             return None
-        bodies = list(map(_BODY, lines))
+        tags.insert(0, "PT")
+        if tags.count("PT") != 1 or not record_tags.issuperset(tags):
+            return None
+        bodies = parts[2::2]
+        bodies.insert(0, parts[0][3:])
         fields = dict(zip(tags, map(split, bodies, mark)))
         if len(fields) != len(tags):  # a repeated tag: its values are merged
             fields, flat = _merge(tags, bodies)
