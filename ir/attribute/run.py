@@ -1,37 +1,32 @@
 """The attribute stage: dictionaries in, one decided row per authorship of every active work out.
 
-Two passes over the works. The first aligns each work's bylines, matches addresses and scores the
+Plan, decide in batches, apply (:mod:`ir.attribute.batches`). The first pass aligns each work's bylines, matches addresses and scores the
 candidates on the author's own evidence. The links it makes ``auto`` (with the locked claims) form a
-co-authorship network; the second pass adds co-author and supervisor evidence for the authors still in
+co-authorship network; the later passes add co-author and supervisor evidence for the authors still in
 doubt. A person is linked to at most one authorship per work. Rows are written only when their decision
 changed, so a re-run on unchanged works and dictionaries changes nothing, and locked rows (claims,
-rejections, librarians' decisions) are never touched.
+rejections, librarians' decisions) are never touched. A suggestion with people tied for it goes to each of
+them (``authorship_candidates``); the row's person is the best of them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import multiprocessing
+import os
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from ir.affiliations import OrgIndex
-from ir.attribute.align import WorkAuthor, align
-from ir.attribute.decide import AuthorContext, Decision, decide, match_addresses, score_candidates
-from ir.attribute.people import PeopleIndex
+from ir.attribute.batches import Batch, BatchResult, Passes, Plan, decide_batch, digest, load_batch, plan
 from ir.attribute.settings import AttributeSettings
-from ir.dictionaries import Dictionaries, DictionaryProblem, load_dictionaries
+from ir.dictionaries import Dictionaries, DictionaryProblem
 from ir.store import Store, upsert
 from ir.store.engine import utcnow
-from ir.store.tables.attribution import authorships, dict_organizations, dict_people
-from ir.store.tables.ingest import source_records
-from ir.store.tables.works import work_members, works
+from ir.store.tables.attribution import authorship_candidates, authorships, dict_organizations, dict_people
 
-_EXTERNAL = Decision("external", None, None, None, "no address of ours")
 STATUSES = ("auto", "suggested", "claimed", "rejected", "unmatched")  # exported; "external" exports as null
 
 
@@ -85,9 +80,7 @@ class AttributeReport:
         return t
 
 
-def _hash(obj) -> str:
-    """A digest of a row as this code builds it (same input, same order, same digest)."""
-    return hashlib.sha1(repr(obj).encode()).hexdigest()
+_hash = digest
 
 
 # ------------------------------------------------------------------------------------------ snapshot
@@ -135,256 +128,136 @@ def write_snapshot(store: Store, d: Dictionaries) -> None:
 # ------------------------------------------------------------------------------------------ the run
 
 
-def _iter_works(conn: sa.Connection, batch: int = 5000):
-    """(work_id, year, [member records]) for every active work, in work_id order. Only the parts of a
-    record attribution reads are fetched (source, id, year, authors, affiliations)."""
-    data = source_records.c.data
-    q = (sa.select(works.c.work_id, works.c.year, source_records.c.source, source_records.c.source_id,
-                   data["year"].as_integer(), data["authors"], data["affiliations"])
-         .select_from(works.join(work_members, work_members.c.work_id == works.c.work_id)
-                      .join(source_records, (source_records.c.source == work_members.c.source)
-                            & (source_records.c.source_id == work_members.c.source_id)))
-         .where(works.c.status == "active").order_by(works.c.work_id))
-    current, year, members = None, None, []
-    for wid, wyear, src, sid, ryear, authors, affs in conn.execution_options(yield_per=batch).execute(q):
-        if isinstance(authors, str):
-            authors = json.loads(authors)
-        if isinstance(affs, str):
-            affs = json.loads(affs)
-        if wid != current:
-            if current is not None:
-                yield current, year, members
-            current, year, members = wid, wyear, []
-        members.append({"source": src, "source_id": sid, "year": ryear, "authors": authors or [],
-                        "affiliations": affs or []})
-    if current is not None:
-        yield current, year, members
-
-
-def _work_year(year, members) -> int | None:
-    if year:
-        return int(year)
-    ys = [m.get("year") for m in members if m.get("year")]
-    return min(ys) if ys else None
-
-
-def _address_evidence(ctx: AuthorContext, orgs: OrgIndex) -> list[dict]:
-    out = []
-    for a in ctx.author.addresses:
-        m = orgs.match(a.text, a.organization)
-        item = {"text": a.text, "source": a.source, "linked": a.linked, "ours": m.ours}
-        if m.ours:
-            item["org_id"] = m.org_id
-            item["org_ids"] = list(m.org_ids)
-            item["score"] = round(m.score, 3)
-            item["matched"] = m.evidence.get("institution_matched")
-        out.append(item)
-    return out
-
-
 def attribute(store: Store, dictionaries_dir: Path, settings: AttributeSettings | None = None,
-              *, progress=None) -> AttributeReport:
-    """Attribute every authorship of every active work; see the module docstring."""
+              *, progress=None, workers: int | None = None, batch_size: int = 5000) -> AttributeReport:
+    """Attribute every authorship of every active work: plan, decide every batch (pass 1, then the
+    passes adding co-author evidence), apply. ``workers``: processes deciding batches (default: 2 for
+    large runs on a file or server database, else 1, in process); the rows are the same either way."""
     t0 = time.perf_counter()
-    s = settings or AttributeSettings()
-    rep = AttributeReport()
-    d = load_dictionaries(Path(dictionaries_dir))
-    rep.problems = d.problems
-    write_snapshot(store, d)
-    orgs = OrgIndex(o.entry() for o in d.organizations.values())
-    people = PeopleIndex(d)
-    rep.people, rep.organizations = len(people.people), len(d.organizations)
-    context_hash = _hash([d.digest, s.as_json()])
-
-    with store.connect() as conn:
-        existing = {(r.work_id, r.position): r for r in conn.execute(sa.select(
-            authorships.c.work_id, authorships.c.position, authorships.c.locked, authorships.c.decision_hash,
-            authorships.c.status, authorships.c.person_id, authorships.c.rejected_ids))}
-
-    # pass 1: own evidence
-    work_rows: dict[str, list[dict]] = {}
-    pending: dict[str, tuple[int | None, list[AuthorContext]]] = {}
-    linked_by_work: dict[str, set[str]] = defaultdict(set)
-    claimed_by_work: dict[str, set[str]] = defaultdict(set)
-    decisions_all: dict[str, dict[int, Decision]] = {}
-    with store.connect() as conn:
-        for wid, wyear, members in _iter_works(conn):
-            rep.works += 1
-            year = _work_year(wyear, members)
-            authors = align(members)
-            rows, ours_ctx = [], []
-            for wa in authors:
-                prev = existing.get((wid, wa.position))
-                if prev is not None and prev.locked:
-                    if prev.person_id and prev.status == "claimed":
-                        linked_by_work[wid].add(prev.person_id)
-                        claimed_by_work[wid].add(prev.person_id)
-                    rows.append({"locked": True, "position": wa.position, "status": prev.status})
-                    continue
-                ctx = match_addresses(wa, orgs)
-                if ctx.ours:
-                    rejected = set(prev.rejected_ids or []) if prev is not None else set()
-                    ctx.candidates = score_candidates(ctx, year, people, orgs, s, rejected)
-                    ours_ctx.append(ctx)
-                    rows.append({"ctx": ctx, "position": wa.position})
-                else:  # external: decided now, so the author's details need not wait for pass 2
-                    rows.append({"row": _row(wid, wa, ctx, _EXTERNAL, orgs), "position": wa.position})
-            work_rows[wid] = rows
-            if ours_ctx:
-                pending[wid] = (year, ours_ctx)
-                decs = decisions_all[wid] = {ctx.author.position: decide(ctx, s) for ctx in ours_ctx}
-                _one_person_per_work(ours_ctx, decs, s=s)
-                linked_by_work[wid].update(d.person_id for d in decs.values() if d.status == "auto")
-            if progress:
-                progress(rep.works)
-
-    # further passes for the authors still in doubt: co-authors (in the network of the links made so
-    # far and the claims) and supervisors; each pass's new links feed the next
-    for _ in range(s.passes):
-        coauthors: dict[str, Counter] = defaultdict(Counter)
-        activity: Counter = Counter()
-        for persons in linked_by_work.values():
-            activity.update(persons)
-            for p in persons:
-                for q in persons:
-                    if p != q:
-                        coauthors[p][q] += 1
-        for wid, (year, ours_ctx) in pending.items():
-            decs = decisions_all[wid]
-            doubtful = [c for c in ours_ctx if decs[c.author.position].status != "auto"]
-            if not doubtful:
-                continue
-            linked = linked_by_work.get(wid, set())
-            tops = {c.candidates[0].person_id for c in ours_ctx if c.candidates}
-            for ctx in doubtful:
-                extra = {}
-                for cand in ctx.candidates:
-                    pts = {}
-                    history = coauthors.get(cand.person_id)
-                    n = sum(1 for q in linked if q != cand.person_id and history and history[q] > 0)
-                    if n:
-                        pts["coauthors"] = s.coauthor * min(n, 2)
-                    sup = people.people[cand.person_id].supervisor_id
-                    if sup and sup != cand.person_id and (sup in linked or sup in tops):
-                        pts["supervisor"] = s.supervisor
-                    elif people.students_of.get(cand.person_id, set()) & (linked | tops):
-                        pts["supervisor"] = s.supervisor  # supervises a student who is an author of the work
-                    if pts:
-                        extra[cand.person_id] = pts
-                if extra:
-                    prev = existing.get((wid, ctx.author.position))
-                    rejected = set(prev.rejected_ids or []) if prev is not None else set()
-                    ctx.candidates = score_candidates(ctx, year, people, orgs, s, rejected, extra)
-                # between equal scores, suggest the person who publishes more (links made so far)
-                ctx.candidates.sort(key=lambda c: (-round(c.score, 6), -activity[c.person_id], c.person_id))
-                decs[ctx.author.position] = decide(ctx, s)
-            _one_person_per_work(ours_ctx, decs, s=s)
-            linked_by_work[wid] = claimed_by_work.get(wid, set()) | {
-                d.person_id for d in decs.values() if d.status == "auto"}
-
-    now = utcnow()
-    out_rows: list[dict] = []
-    seen_keys: set[tuple[str, int]] = set()
-    for wid, rows in work_rows.items():
-        decisions = decisions_all.get(wid, {})
-        for r in rows:
-            key = (wid, r["position"])
-            seen_keys.add(key)
-            if r.get("locked"):
-                rep.authorships += 1
-                rep.ours += 1
-                if r["status"] == "claimed":
-                    rep.claimed_kept += 1
-                elif r["status"] == "rejected":
-                    rep.rejected_kept += 1
-                continue
-            if "row" in r:
-                row, status = r["row"], "external"
-            else:
-                ctx: AuthorContext = r["ctx"]
-                dec = decisions.get(ctx.author.position) or _EXTERNAL
-                row, status = _row(wid, ctx.author, ctx, dec, orgs), dec.status
-            rep.authorships += 1
-            if row["is_ours"]:
-                rep.ours += 1
-            setattr(rep, status, getattr(rep, status) + 1)
-            row["decision_hash"] = _hash((context_hash, _decision_key(row)))
-            prev = existing.get(key)
-            if prev is not None and prev.decision_hash == row["decision_hash"]:
-                continue
-            row["rejected_ids"] = list(prev.rejected_ids) if prev is not None and prev.rejected_ids else None
-            row.update(decided_by="pipeline", decided_at=now, locked=False)
-            out_rows.append(row)
-
-    stale = [k for k, r in existing.items() if k not in seen_keys and not r.locked]
-    with store.begin() as conn:
-        for start in range(0, len(out_rows), 2000):
-            upsert(conn, authorships, out_rows[start:start + 2000], key=["work_id", "position"])
-        for wid, pos in stale:
-            conn.execute(authorships.delete().where((authorships.c.work_id == wid) & (authorships.c.position == pos)))
-    rep.written, rep.removed = len(out_rows), len(stale)
+    p = plan(store, dictionaries_dir, settings, batch_size=batch_size)
+    total = sum(len(b) for b in p.batches)
+    if workers is None:
+        workers = 2 if total >= 20_000 and (os.cpu_count() or 1) >= 2 and ":memory:" not in store.url else 1
+    if workers > 1 and len(p.batches) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        results = _run_pool(store, p, workers, progress)
+    else:
+        results = _run_here(store, p, progress)
+    rep = apply(store, p, results)
     rep.seconds = round(time.perf_counter() - t0, 2)
     return rep
 
 
-def _one_person_per_work(ours_ctx: list[AuthorContext], decisions: dict[int, Decision], s: AttributeSettings) -> None:
-    """A person holds at most one authorship of a work: the weaker claimant falls back to its next
-    candidate (suggested at most) or to unmatched."""
-    by_pos = {c.author.position: c for c in ours_ctx}
-    for _ in range(3):
-        holders: dict[str, list[int]] = defaultdict(list)
-        for pos, dec in decisions.items():
-            if dec.person_id and dec.status in ("auto", "suggested"):
-                holders[dec.person_id].append(pos)
-        clash = {p: v for p, v in holders.items() if len(v) > 1}
-        if not clash:
-            return
-        for pid, positions in clash.items():
-            positions.sort(key=lambda p: -(decisions[p].score or 0))
-            for pos in positions[1:]:
-                ctx = by_pos[pos]
-                taken = set(holders)
-                nxt = next((c for c in ctx.candidates if c.person_id not in taken and c.score >= s.suggest_min), None)
-                if nxt is None:
-                    decisions[pos] = Decision("unmatched", None, ctx.org_id, decisions[pos].score,
-                                              f"{pid} is linked to another author of this work")
-                else:
-                    decisions[pos] = Decision("suggested", nxt.person_id, nxt.org_id, nxt.score,
-                                              f"{pid} is linked to another author of this work")
+def _run_here(store: Store, p: Plan, progress=None) -> list[BatchResult]:
+    first = (decide_batch(p.context, load_batch(store, p, i)) for i in range(len(p.batches)))
+    return run_passes(p, first, lambda batches: [decide_batch(p.context, b) for b in batches], progress)
 
 
-def _decision_key(row: dict) -> tuple:
-    """What a row's decision rests on and says, compactly (hashing the whole evidence costs too much):
-    the byline, the sources, the decision and its leading candidates."""
-    ev = row["evidence"]
-    return (row["name"], row["name_zh"], row["person_id"], row["org_id"], row["status"], row["score"],
-            row["is_ours"], row["is_first"], row["is_corresponding"], tuple(ev["names"]),
-            tuple(map(tuple, ev["sources"])), ev["decision"], len(ev.get("addresses") or ()),
-            tuple((c["person_id"], c["score"]) for c in ev.get("candidates", ())))
+def run_passes(p: Plan, first, later, progress=None) -> list[BatchResult]:
+    """Every pass of a run: ``first`` yields the pass-1 results (any order), ``later(batches)`` decides the
+    batches of a later pass (anywhere) and returns their results."""
+    passes = Passes(p)
+    done = 0
+    for r in first:
+        passes.add([r])
+        done += r.works
+        if progress:
+            progress(done)
+    for _ in range(p.context.settings.passes):
+        batches = passes.refine_batches()
+        if not batches:
+            break
+        passes.add(later(batches))
+    return passes.final()
 
 
-def _row(wid: str, wa: WorkAuthor, ctx: AuthorContext, dec: Decision, orgs: OrgIndex) -> dict:
-    evidence = {
-        "names": wa.names,
-        "sources": [list(x) for x in wa.sources],
-        "decision": dec.reason,
-    }
-    if wa.emails:
-        evidence["emails"] = sorted(wa.emails)
-    if wa.orcids:
-        evidence["orcids"] = sorted(wa.orcids)
-    if ctx.ours:
-        evidence["addresses"] = _address_evidence(ctx, orgs)
-        evidence["unlinked_addresses"] = ctx.weak
-        evidence["candidates"] = [c.as_json() for c in ctx.candidates[:3]]
-    else:
-        evidence["addresses"] = [a.text for a in wa.addresses][:6]
-    return {
-        "work_id": wid, "position": wa.position, "name": wa.name[:1000], "name_zh": wa.name_zh,
-        "person_id": dec.person_id, "org_id": dec.org_id, "status": dec.status,
-        "score": round(dec.score, 3) if dec.score is not None else None, "evidence": evidence,
-        "is_ours": ctx.ours and dec.status != "external", "is_first": wa.position == 1, "is_corresponding": wa.corresponding,
-    }
+_POOL: dict = {}  # what forked workers inherit: the plan and the database URL
+
+
+def _pool_first(index: int) -> BatchResult:
+    from ir.store import open_store
+
+    p = _POOL["plan"]
+    store = _POOL.get("store")
+    if store is None:
+        store = _POOL["store"] = open_store(_POOL["url"], upgrade=False)
+    return decide_batch(p.context, load_batch(store, p, index))
+
+
+def _pool_later(batch: Batch) -> BatchResult:
+    return decide_batch(_POOL["plan"].context, batch)
+
+
+def _run_pool(store: Store, p: Plan, workers: int, progress=None) -> list[BatchResult]:
+    """Batches on a pool of forked processes: they inherit the plan and the indexes built for it."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    _POOL.clear()
+    _POOL.update(plan=p, url=store.url)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return run_passes(p, pool.map(_pool_first, range(len(p.batches))),
+                              lambda batches: list(pool.map(_pool_later, batches)), progress)
+    finally:
+        _POOL.clear()
+
+
+def apply(store: Store, p: Plan, results: list[BatchResult]) -> AttributeReport:
+    """Write the decided rows that changed (bulk), the people each suggestion goes to, and remove the
+    rows of positions and works that are gone. Locked rows are never touched."""
+    rep = AttributeReport(people=p.people, organizations=p.organizations, problems=p.problems)
+    now = utcnow()
+    new_rows: list[dict] = []
+    changed_rows: list[dict] = []
+    cand_rows: list[dict] = []
+    touched: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int]] = set()
+    for r in results:
+        rep.works += r.works
+        for key, status in r.locked.items():
+            seen.add(key)
+            rep.authorships += 1
+            rep.ours += 1
+            if status == "claimed":
+                rep.claimed_kept += 1
+            elif status == "rejected":
+                rep.rejected_kept += 1
+        for key, row in r.rows.items():
+            seen.add(key)
+            status = row["status"]
+            rep.authorships += 1
+            if row["is_ours"]:
+                rep.ours += 1
+            setattr(rep, status, getattr(rep, status) + 1)
+            prev = p.prior.get(key[0], {}).get(key[1])
+            if prev is not None and prev.decision_hash == row["decision_hash"]:
+                continue
+            row = dict(row)
+            shared = row.pop("candidates")
+            row["rejected_ids"] = list(prev.rejected_ids) if prev is not None and prev.rejected_ids else None
+            row.update(decided_by="pipeline", decided_at=now, locked=False)
+            (new_rows if prev is None else changed_rows).append(row)
+            if prev is not None:
+                touched.add(key)
+            for rank, (pid, score, org_id, points) in enumerate(shared, 1):
+                cand_rows.append({"work_id": key[0], "position": key[1], "person_id": pid, "rank": rank,
+                                  "score": score, "org_id": org_id, "evidence": {"points": points}})
+    stale = [(w, pos) for w, rows in p.prior.items() for pos, prev in rows.items()
+             if (w, pos) not in seen and not prev.locked]
+    gone = touched | set(stale)
+    with store.begin() as conn:
+        if gone:
+            for w, pos in sorted(gone):  # rare beyond a changed dictionary: one statement per row is fine
+                conn.execute(authorship_candidates.delete().where(
+                    (authorship_candidates.c.work_id == w) & (authorship_candidates.c.position == pos)))
+        for start in range(0, len(new_rows), 5000):
+            conn.execute(authorships.insert(), new_rows[start:start + 5000])
+        upsert(conn, authorships, changed_rows, key=["work_id", "position"])
+        for start in range(0, len(cand_rows), 5000):
+            conn.execute(authorship_candidates.insert(), cand_rows[start:start + 5000])
+        for wid, pos in stale:
+            conn.execute(authorships.delete().where((authorships.c.work_id == wid) & (authorships.c.position == pos)))
+    rep.written, rep.removed = len(new_rows) + len(changed_rows), len(stale)
+    return rep
 
 
 # ------------------------------------------------------------------------------------------ export

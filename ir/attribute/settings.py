@@ -29,6 +29,7 @@ class AttributeSettings:
     auto_margin: float = 1.5  # ... and this far ahead of the next person: auto
     auto_min_name: float = 0.7  # name compatibility needed for auto without e-mail/ORCID evidence
     suggest_min: float = 3.0  # at least this score: suggested
+    max_suggested: int = 5  # a suggestion goes to the people tied for it (within auto_margin), at most this many
     min_name: float = 0.4  # weaker names are no candidates unless e-mail/ORCID say so
     year_slack: int = 1  # publishing lag accepted around an appointment (years)
     passes: int = 2  # passes adding co-author and supervisor evidence for the authors still in doubt

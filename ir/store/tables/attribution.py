@@ -5,6 +5,8 @@ and departments from the database. ``authorships`` holds one row per author posi
 the author is ours, the person and unit they were linked to, with the score and evidence of the decision.
 A claim, rejection or librarian decision sets ``locked``: re-runs never overwrite a locked row, and
 ``rejected_ids`` keeps every person rejected for the row so the pipeline never suggests them again.
+``authorship_candidates`` lists everyone a suggestion goes to (people tied for it), best first: each of
+them sees it and may claim it; a claim by one settles it for all, a rejection removes only that person.
 """
 
 from __future__ import annotations
@@ -67,4 +69,17 @@ authorships = sa.Table(
     sa.Column("locked", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("rejected_ids", JSONDoc),  # person ids rejected for this authorship, never suggested again
     sa.Column("decision_hash", sa.String(40), nullable=False),  # a re-run rewrites only changed decisions
+)
+
+authorship_candidates = sa.Table(
+    "authorship_candidates",
+    metadata,
+    sa.Column("work_id", sa.String(32), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("person_id", sa.String(64), primary_key=True),
+    sa.Column("rank", sa.Integer, nullable=False),  # 1 = the row's person
+    sa.Column("score", sa.Float),
+    sa.Column("org_id", sa.String(64)),
+    sa.Column("evidence", JSONDoc),  # the candidate's points
+    sa.Index("ix_authorship_candidates_person_id", "person_id"),
 )

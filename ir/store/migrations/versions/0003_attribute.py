@@ -1,4 +1,4 @@
-"""attribute: authorships, dictionaries snapshot
+"""attribute: authorships, the people each suggestion goes to, dictionaries snapshot
 
 Revision ID: 0003
 Revises: 0002
@@ -39,6 +39,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_authorships_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_authorships_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_authorships_status'), ['status'], unique=False)
+
+    op.create_table('authorship_candidates',
+    sa.Column('work_id', sa.String(length=32), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.String(length=64), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Float(), nullable=True),
+    sa.Column('org_id', sa.String(length=64), nullable=True),
+    sa.Column('evidence', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.PrimaryKeyConstraint('work_id', 'position', 'person_id', name=op.f('pk_authorship_candidates'))
+    )
+    with op.batch_alter_table('authorship_candidates', schema=None) as batch_op:
+        batch_op.create_index('ix_authorship_candidates_person_id', ['person_id'], unique=False)
 
     op.create_table('dict_organizations',
     sa.Column('org_id', sa.String(length=64), nullable=False),
@@ -81,6 +94,10 @@ def downgrade() -> None:
 
     op.drop_table('dict_people')
     op.drop_table('dict_organizations')
+    with op.batch_alter_table('authorship_candidates', schema=None) as batch_op:
+        batch_op.drop_index('ix_authorship_candidates_person_id')
+
+    op.drop_table('authorship_candidates')
     with op.batch_alter_table('authorships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_authorships_status'))
         batch_op.drop_index(batch_op.f('ix_authorships_person_id'))
