@@ -373,6 +373,32 @@ def test_record_without_title_or_ut():
         assert items[1].record_no == 2 and items[1].raw.startswith("PT J\nAU Li, M")
 
 
+@pytest.mark.parametrize("text,fast", [
+    (_HEAD + _R1 + "\n" + _R2 + "\nEF\n", True),
+    ("\n" + _R1 + _R2, True),  # no header
+    (_HEAD + _R1 + _R2.rstrip("\n"), True),  # the last ER ends the file, without a line break
+    (_HEAD + _R1 + "EF\n" + _HEAD + _R2 + "EF\n", True),  # concatenated exports
+    (_HEAD + _R1 + "PT J\nCT A\nCT B\nTI T\nUT WOS:0003\nER\n", True),  # a repeated tag
+    (_HEAD + _R1.replace("PY 2016", "PY 2016\n\n"), False),  # a blank line inside a record
+    (_HEAD + _R1.replace("TI First title", "TI First\n  title"), False),  # a two-space continuation
+    (_HEAD + _R1.replace("PY 2016", "py 2016"), False),  # not a tag
+    (_HEAD + _R1.replace("TI First", "TI\tFirst"), False),
+    (_HEAD + _R1.replace("ER\n", "ER \n"), False),  # an ER line with a trailing space
+    (_HEAD + _R1 + _R2.replace("ER\n", ""), False),  # the last record is cut off
+    (_HEAD + _R1.replace("TI First", "TI Fi\x1frst"), False),  # the mark the fast reader uses
+    (_HEAD + "   continues VR\n" + _R1, True),
+    (_HEAD + "\n   continues a blank line\n" + _R1, False),
+    (_HEAD + "stray text\n" + _R1, False),
+])
+def test_fast_reader_takes_only_regular_files(text, fast):
+    """The fast reader reads a regular file as the careful reader does, and declines any other."""
+    items = wos_plain.read_regular(text)
+    assert (items is not None) is fast
+    assert _parse(text) == list(wos_plain._Parser(text).run())
+    if fast:
+        assert items == _parse(text)
+
+
 def test_concatenated_exports_and_odd_indentation():
     text = _HEAD + _R1 + "EF\n" + _HEAD + "PT J\nTI A title\n  over two lines\nUT WOS:0004\nER\nEF\n"
     items = _parse(text)
