@@ -180,11 +180,24 @@ def test_rerun_changes_nothing_and_locks_hold(store, dicts):
     suggested = rows(store, "W2")[1]
     wrong = suggested.person_id
     other = ({"P2", "P3"} - {wrong}).pop()
+    # the suggestion goes to both namesakes: one says "not mine", it stays the other's suggestion
     reject(store, "W2", 1, wrong, actor="wang", role="faculty")
+    r = rows(store, "W2")[1]
+    assert (r.status, r.person_id, r.locked, r.rejected_ids) == ("suggested", other, False, [wrong])
+    assert [s["work_id"] for s in suggestions_for_person(store, wrong)] == []
     after = attribute(store, dicts)
     r = rows(store, "W2")[1]
-    assert (r.status, r.person_id, r.locked, r.rejected_ids) == ("rejected", wrong, True, [wrong])
+    assert r.person_id == other and r.rejected_ids == [wrong] and not r.locked
+    assert wrong not in {c["person_id"] for c in r.evidence["candidates"]}
+    # the last person a suggestion goes to rejects it: locked as rejected, kept by re-runs
+    if r.status == "auto":
+        wrong, other = other, wrong
+    reject(store, "W2", 1, r.person_id, actor="wang", role="faculty")
+    after = attribute(store, dicts)
+    r = rows(store, "W2")[1]
+    assert (r.status, r.locked) == ("rejected", True) and set(r.rejected_ids) >= {wrong}
     assert after.rejected_kept == 1 and after.written == 0
+    other = ({"P2", "P3"} - {r.person_id}).pop() if r.person_id else other
     reassign(store, "W2", 1, other, actor="librarian1", role="librarian")
     attribute(store, dicts)
     r = rows(store, "W2")[1]
@@ -192,7 +205,7 @@ def test_rerun_changes_nothing_and_locks_hold(store, dicts):
     assert wrong in r.rejected_ids
     with store.connect() as conn:
         log = audit.entries(conn, object_type="authorship", object_id="W2:1")
-    assert [e["action"] for e in log] == ["reassign", "reject"]
+    assert [e["action"] for e in log] == ["reassign", "reject", "reject"]
     assert log[0]["before"]["status"] == "rejected" and log[0]["after"]["person_id"] == other
 
 

@@ -7,7 +7,7 @@ see :class:`Passes`) + :func:`apply`; :func:`export_fields` (for exports); peopl
 """
 
 from ir.attribute.actions import (  # noqa: F401
-    AttributionError, claim, confirm, reassign, reject, review_queue, suggestions_for_person, unmatched_authors,
+    AttributionError, candidates_of, claim, confirm, reassign, reject, review_queue, suggestions_for_person, unmatched_authors,
 )
 from ir.attribute.batches import (  # noqa: F401
     Batch, BatchResult, Passes, Plan, PlanContext, decide_batch, load_batch, plan,

@@ -1,7 +1,9 @@
 """People's decisions on authorships, and the review queries the web UI and ``ir review`` read.
 
 Each decision locks the row (re-runs never overwrite it) and writes an audit entry in the same
-transaction. Who may do what is the web layer's business: these functions take the actor as given.
+transaction. A suggestion may go to several people tied for it (``authorship_candidates``): a claim by
+one of them settles it for all; a rejection by one removes only that person, and the row stays a
+suggestion for the others (the next of them becomes the row's person). Who may do what is the web layer's business: these functions take the actor as given.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import sqlalchemy as sa
 from ir import audit
 from ir.store import Store
 from ir.store.engine import utcnow
-from ir.store.tables.attribution import authorships, dict_people
+from ir.store.tables.attribution import authorship_candidates, authorships, dict_people
 from ir.store.tables.works import works
 
 
@@ -63,6 +65,8 @@ def _apply(store: Store, work_id: str, position: int, action: str, actor: str, r
                   "decided_by": actor, "decided_at": utcnow(), "rejected_ids": rejected or None, "is_ours": True}
         conn.execute(authorships.update().where(
             (authorships.c.work_id == work_id) & (authorships.c.position == position)).values(**values))
+        conn.execute(authorship_candidates.delete().where(  # settled: no longer anyone's suggestion
+            (authorship_candidates.c.work_id == work_id) & (authorship_candidates.c.position == position)))
         after = {k: values.get(k, row[k]) for k in _STATE}
         audit.record(conn, actor=actor, role=role, action=action, object_type="authorship",
                      object_id=f"{work_id}:{position}", before=before, after=after, note=note)
@@ -75,9 +79,42 @@ def claim(store: Store, work_id: str, position: int, person_id: str, actor: str,
     return _apply(store, work_id, position, "claim", actor, role, person_id, "claimed", note)
 
 
+def candidates_of(conn: sa.Connection, work_id: str, position: int) -> list[dict]:
+    """The people a suggestion goes to, best first (empty when it goes to its row's person only)."""
+    ac = authorship_candidates.c
+    return [dict(r) for r in conn.execute(
+        sa.select(ac.person_id, ac.score, ac.org_id, ac.evidence).where((ac.work_id == work_id) & (ac.position == position))
+        .order_by(ac.rank)).mappings()]
+
+
 def reject(store: Store, work_id: str, position: int, person_id: str, actor: str, role: str | None = None,
            note: str | None = None) -> dict:
-    """``person_id`` is not this author: never suggested for it again. The row is locked as rejected."""
+    """``person_id`` is not this author: never suggested for it again. When the suggestion also goes to
+    other people, only this person is removed (the next becomes the row's person); otherwise the row is
+    locked as rejected."""
+    with store.begin() as conn:
+        row = _get(conn, work_id, position)
+        shared = candidates_of(conn, work_id, position)
+        others = [c for c in shared if c["person_id"] != person_id]
+        concerned = row["person_id"] == person_id or len(others) < len(shared)
+        if not row["locked"] and row["status"] == "suggested" and others and concerned:
+            before = {k: row[k] for k in _STATE}
+            rejected = list(row["rejected_ids"] or [])
+            if person_id not in rejected:
+                rejected.append(person_id)
+            values = {"rejected_ids": rejected, "decided_by": actor, "decided_at": utcnow()}
+            if row["person_id"] == person_id:
+                values.update(person_id=others[0]["person_id"], org_id=others[0]["org_id"], score=others[0]["score"])
+            conn.execute(authorships.update().where(
+                (authorships.c.work_id == work_id) & (authorships.c.position == position)).values(**values))
+            conn.execute(authorship_candidates.delete().where(
+                (authorship_candidates.c.work_id == work_id) & (authorship_candidates.c.position == position)
+                & (authorship_candidates.c.person_id == person_id)))
+            after = {k: values.get(k, row[k]) for k in _STATE}
+            audit.record(conn, actor=actor, role=role, action="reject", object_type="authorship",
+                         object_id=f"{work_id}:{position}", before=before | {"person_id": person_id}, after=after,
+                         note=note)
+            return after
     return _apply(store, work_id, position, "reject", actor, role, person_id, "rejected", note, reject=person_id)
 
 
@@ -121,11 +158,32 @@ def _select():
 
 
 def suggestions_for_person(store: Store, person_id: str) -> list[dict]:
-    """The authorships suggested (or auto-linked, not yet confirmed) for one person, newest first."""
-    q = _select().where((authorships.c.person_id == person_id) & authorships.c.status.in_(("suggested", "auto"))
-                        & (authorships.c.locked == sa.false())).order_by(works.c.year.desc(), authorships.c.work_id)
+    """The authorships suggested to one person (as the row's person or as one of the people tied for
+    it) or auto-linked to them and not yet confirmed, newest first. ``suggested_to`` lists everyone the
+    suggestion goes to."""
+    open_rows = authorships.c.status.in_(("suggested", "auto")) & (authorships.c.locked == sa.false())
+    ac = authorship_candidates.c
+    own = _select().where((authorships.c.person_id == person_id) & open_rows)
+    shared = _select().join(authorship_candidates, (ac.work_id == authorships.c.work_id)
+                            & (ac.position == authorships.c.position)).where((ac.person_id == person_id) & open_rows)
+    out: dict[tuple[str, int], dict] = {}
     with store.connect() as conn:
-        return [dict(r) for r in conn.execute(q).mappings()]
+        for q in (own, shared):
+            for r in conn.execute(q).mappings():
+                out[(r["work_id"], r["position"])] = dict(r)
+        keys = list(out)
+        for start in range(0, len(keys), 500):
+            wids = sorted({k[0] for k in keys[start:start + 500]})
+            for wid, pos, pid in conn.execute(sa.select(ac.work_id, ac.position, ac.person_id)
+                                              .where(ac.work_id.in_(wids)).order_by(ac.work_id, ac.position, ac.rank)):
+                if (wid, pos) in out:
+                    out[(wid, pos)].setdefault("suggested_to", []).append(pid)
+    rows = list(out.values())
+    for r in rows:
+        r.setdefault("suggested_to", [r["person_id"]])
+    rows.sort(key=lambda r: r["work_id"])
+    rows.sort(key=lambda r: -(r["year"] or 0))
+    return rows
 
 
 def review_queue(store: Store, limit: int | None = 100) -> list[dict]:

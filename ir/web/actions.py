@@ -98,9 +98,10 @@ def reject(store: Store, settings: Settings, user: User, work_id: str, position:
 
     row = _authorship(store, work_id, position)
     _check(policies.can_reject(user, row))
-    after = _library(attribute.reject, store, work_id, int(position), row["person_id"], user.username, user.role,
+    person = user.person_id if user.role == "faculty" else row["person_id"]  # a faculty member rejects for themselves
+    after = _library(attribute.reject, store, work_id, int(position), person, user.username, user.role,
                      note=note)
-    return Outcome(f"{row['person_id']} is no longer linked to author #{position} of {work_id}.", [work_id], after,
+    return Outcome(f"{person} is no longer linked to author #{position} of {work_id}.", [work_id], after,
                    _reindex(store, settings, [work_id]))
 
 

@@ -78,8 +78,9 @@ def can_reject(user: User | None, authorship: dict) -> Verdict:
         return _deny("no person is linked to this author position", 409)
     if user.role in STAFF:
         return ALLOW
-    if user.role == "faculty" and user.person_id and authorship.get("person_id") == user.person_id:
-        return ALLOW
+    if user.role == "faculty" and user.person_id and (authorship.get("person_id") == user.person_id or (
+            authorship.get("status") == "suggested" and user.person_id in (authorship.get("suggested_to") or ()))):
+        return ALLOW  # their own link, or a suggestion that also goes to them
     return _deny("faculty members reject only what is linked to themselves")
 
 

@@ -78,9 +78,11 @@ def authorship(store: Store, work_id: str, position: int) -> dict:
     with store.connect() as conn:
         row = conn.execute(sa.select(authorships).where(
             (authorships.c.work_id == work_id) & (authorships.c.position == position))).mappings().first()
-    if row is None:
-        raise NotFound(f"no author #{position} in work {work_id}")
-    return dict(row)
+        if row is None:
+            raise NotFound(f"no author #{position} in work {work_id}")
+        from ir.attribute import candidates_of
+
+        return dict(row) | {"suggested_to": [c["person_id"] for c in candidates_of(conn, work_id, position)]}
 
 
 def _decorate(conn: sa.Connection, rows: list[dict]) -> list[dict]:
