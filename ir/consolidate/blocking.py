@@ -59,7 +59,7 @@ def _rare_tokens(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
 
 
 def _author_title_word(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
-    """Any of the first authors' surnames with any of the title's three rarest words: finds a title
+    """The first author's surname with any of the title's three rarest words: finds a title
     whose opening and end are both spoiled (a citation scraped whole, a truncated title, a typo)."""
     df = ctx.get("df")
     if df is None:
@@ -69,10 +69,10 @@ def _author_title_word(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
         if not han:
             words[rec].update(sorted({t for t in key.split() if len(t) > 3}, key=lambda t: (df[t], t))[:3])
     for rec, ws in words.items():
-        for name in f.surnames[rec]:
-            if len(name) > 1:
-                for w in ws:
-                    yield rec, f"{name}|{w}"
+        name = f.surname[rec]
+        if len(name) > 1:
+            for w in ws:
+                yield rec, f"{name}|{w}"
 
 
 def _author_year(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
@@ -100,7 +100,7 @@ RULES: tuple[BlockingRule, ...] = (
     BlockingRule("title_compact_prefix", "the first twelve letters of a title, spaces ignored", _title_compact_prefix),
     BlockingRule("title_suffix", "the last three words of a title", _title_suffix),
     BlockingRule("title_rare_words", "the two rarest words of a title", _rare_tokens),
-    BlockingRule("author_title_word", "a surname of the first authors and one of the title's three rarest words", _author_title_word),
+    BlockingRule("author_title_word", "the first author's surname and one of the title's three rarest words", _author_title_word),
     BlockingRule("author_year", "first author's surname and the year", _author_year),
     BlockingRule("venue_volume_page", "ISSN (or journal) + volume + first page or article number; year + first page", _venue_volume_page),
 )
