@@ -1,17 +1,21 @@
-"""Store I/O for consolidation: reads source records, works, members and decisions; writes works and members.
+"""The consolidate stage over the store: which records to (re)match, work ids, and librarians' split/merge.
 
-This is the only module of :mod:`ir.consolidate` that touches the database.
+With :mod:`ir.consolidate.io` (the bulk reads and writes), the only part of :mod:`ir.consolidate` that
+touches the database. Set the ``ir.consolidate`` logger to INFO for the time each step of a run took.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import sqlalchemy as sa
 
+from ir.consolidate import io
 from ir.consolidate.engine import resolve
 from ir.consolidate.merge import build_work, doc_hash, member_key, work_id_for
 from ir.consolidate.settings import ConsolidateSettings
@@ -41,6 +45,9 @@ class ConsolidateReport:
         return "\n".join(["| consolidate | count |", "|---|---:|", *rows])
 
 
+log = logging.getLogger("ir.consolidate")
+
+
 class WorkError(ValueError):
     """A split or merge that cannot be done as asked (unknown work, records not in it, ...)."""
 
@@ -50,64 +57,60 @@ def _split_key(key: str) -> tuple[str, str]:
     return source, source_id
 
 
-def _load(conn: sa.Connection):
-    rows = conn.execute(sa.select(source_records.c.source, source_records.c.source_id, source_records.c.content_hash,
-                                  source_records.c.data).order_by(source_records.c.source, source_records.c.source_id)).all()
-    members = {f"{s}:{i}": (w, h) for s, i, w, h in conn.execute(
-        sa.select(work_members.c.source, work_members.c.source_id, work_members.c.work_id, work_members.c.content_hash))}
-    known = {w: (st, created, data) for w, st, created, data in conn.execute(
-        sa.select(works.c.work_id, works.c.status, works.c.created_at, works.c.data))}
-    decisions = {}
-    for kind, a_s, a_i, b_s, b_i in conn.execute(sa.select(
-            work_decisions.c.kind, work_decisions.c.a_source, work_decisions.c.a_source_id,
-            work_decisions.c.b_source, work_decisions.c.b_source_id).order_by(work_decisions.c.id)):
-        a, b = f"{a_s}:{a_i}", f"{b_s}:{b_i}"
-        decisions[(min(a, b), max(a, b))] = kind  # the latest decision on a pair wins
-    return rows, members, known, decisions
-
-
-def _created(known: dict, wid: str):
-    created = known.get(wid, (None, None, None))[1]
+def _created(known: dict[str, io.WorkState], wid: str):
+    state = known.get(wid)
+    created = state.created_at if state else None
     if isinstance(created, dt.datetime) and created.tzinfo is None:
         created = created.replace(tzinfo=dt.timezone.utc)
     return created or utcnow()
 
 
+def _read_connection(store: Store):
+    """One snapshot for the whole read (PostgreSQL's default isolation gives each statement its own)."""
+    conn = store.connect()
+    if store.dialect == "postgresql":
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+    return conn
+
+
 def consolidate(store: Store, settings: ConsolidateSettings | None = None) -> ConsolidateReport:
     """Place every new or changed source record in a work; obey librarians' decisions. Idempotent."""
-    import time
-
     t0 = time.perf_counter()
+    lap = _Laps()
     s = settings or ConsolidateSettings()
     report = ConsolidateReport()
-    with store.connect() as conn:
-        rows, members, known, decisions = _load(conn)
-    records = [Record.from_dict(r.data) for r in rows]
-    keys = [f"{r.source}:{r.source_id}" for r in rows]
-    index = {k: i for i, k in enumerate(keys)}
-    hashes = [r.content_hash for r in rows]
-    prior: list[str | None] = []
-    for k, h in zip(keys, hashes):
-        m = members.get(k)
-        prior.append(m[0] if m and m[1] == h else None)
-    must = [(index[a], index[b]) for (a, b), kind in decisions.items() if kind == "must_link" and a in index and b in index]
-    cannot = {(index[a], index[b]) for (a, b), kind in decisions.items() if kind == "cannot_link" and a in index and b in index}
-    # a cannot-link inside an existing work (a decision made elsewhere): the later record leaves and is re-matched
-    split_works = set()
-    for a, b in sorted(cannot):
-        if prior[a] is not None and prior[a] == prior[b]:
-            split_works.add(prior[b])
-            prior[b] = None
-    active = np.asarray([p is None for p in prior], dtype=bool)
-    report.records_considered = int(active.sum())
-    if not active.any() and not must:
-        with store.connect() as conn:
-            report.works_total = conn.execute(sa.select(sa.func.count()).select_from(works).where(works.c.status == "active")).scalar()
-        report.seconds = round(time.perf_counter() - t0, 2)
-        return report
+    with _read_connection(store) as conn:
+        state = io.load_state(conn)
+        keys, hashes, members, known = state.keys, state.hashes, state.members, state.works
+        index = {k: i for i, k in enumerate(keys)}
+        prior: list[str | None] = []
+        for k, h in zip(keys, hashes):
+            m = members.get(k)
+            prior.append(m[0] if m and m[1] == h else None)
+        must = [(index[a], index[b]) for (a, b), kind in state.decisions.items()
+                if kind == "must_link" and a in index and b in index]
+        cannot = {(index[a], index[b]) for (a, b), kind in state.decisions.items()
+                  if kind == "cannot_link" and a in index and b in index}
+        # a cannot-link inside an existing work (a decision made elsewhere): the later record leaves and is re-matched
+        split_works = set()
+        for a, b in sorted(cannot):
+            if prior[a] is not None and prior[a] == prior[b]:
+                split_works.add(prior[b])
+                prior[b] = None
+        active = np.asarray([p is None for p in prior], dtype=bool)
+        report.records_considered = int(active.sum())
+        lap("state")
+        if _nothing_to_do(active, must, prior, members, index):
+            report.works_total = io.active_works(conn)
+            report.seconds = round(time.perf_counter() - t0, 2)
+            log.info("consolidate: nothing new or changed (%s)", lap.summary())
+            return report
+        records = io.load_records(conn, keys)
+    lap("read records")
 
     res = resolve(records, s, prior=prior, active=active, must=must, cannot=cannot)
     clusters = res.clusters()
+    lap("resolve")
 
     # ids: a cluster keeps the oldest existing work among its members; a new cluster gets its founder's id
     order = sorted(range(len(clusters)), key=lambda c: (not any(prior[i] for i in clusters[c]), min(clusters[c])))
@@ -128,8 +131,8 @@ def consolidate(store: Store, settings: ConsolidateSettings | None = None) -> Co
             salt = 0
             while True:
                 wid = work_id_for(founder, salt)
-                state = known.get(wid)
-                if wid not in claimed and (state is None or (state[0] == "active" and wid not in prior_ids)):
+                st = known.get(wid)
+                if wid not in claimed and (st is None or (st.status == "active" and wid not in prior_ids)):
                     break
                 salt += 1
         claimed[wid] = c
@@ -139,75 +142,89 @@ def consolidate(store: Store, settings: ConsolidateSettings | None = None) -> Co
     old_members: dict[str, set] = defaultdict(set)
     for k, (w, _h) in members.items():
         old_members[w].add(k)
+    changed = [c for c, members_c in enumerate(clusters)
+               if active[members_c].any() or {keys[i] for i in members_c} != old_members.get(assigned[c], set())]
+    # works left without members: merged into where their founder went, or split apart
+    live = set(assigned.values())
+    leaving = [w for w in old_members if w not in live and w not in merged_away
+               and w in known and known[w].status == "active"]
+    with store.connect() as conn:
+        founder_of = io.founders(conn, [assigned[c] for c in changed if assigned[c] in known] + leaving)
+    lap("assign ids")
+
     now = utcnow()
     work_rows, member_rows = [], []
-    for c, members_c in enumerate(clusters):
+    for c in changed:
+        members_c = clusters[c]
         wid = assigned[c]
         new_set = {keys[i] for i in members_c}
-        changed = bool(active[members_c].any()) or new_set != old_members.get(wid, set())
-        if not changed:
-            continue
         recs = [records[i] for i in members_c]
-        old_doc = (known.get(wid) or (None, None, None))[2] or {}
-        founder = old_doc.get("founder") if old_doc.get("founder") in new_set else min(new_set)
+        old_founder = founder_of.get(wid)
+        founder = old_founder if old_founder in new_set else min(new_set)
         doc = build_work(wid, recs, s, founder=founder)
         h = doc_hash(doc)
-        if wid in known:
-            if known[wid][2] is None or doc_hash(known[wid][2]) != h or known[wid][0] != "active":
-                report.works_updated += 1
-        else:
+        old = known.get(wid)
+        if old is None:
             report.works_created += 1
-        work_rows.append({"work_id": wid, "status": "active", "merged_into": None, "title": doc["title"],
-                          "year": doc["year"], "doi": doc["doi"], "doc_type": doc["doc_type"], "data": doc,
-                          "content_hash": h, "created_at": _created(known, wid), "updated_at": now})
+        elif old.content_hash != h or old.status != "active":
+            report.works_updated += 1
+        if old is None or old.content_hash != h or old.status != "active":  # else: the stored row is this one
+            work_rows.append({"work_id": wid, "status": "active", "merged_into": None, "title": doc["title"],
+                              "year": doc["year"], "doi": doc["doi"], "doc_type": doc["doc_type"],
+                              "data": io.dumps(doc), "content_hash": h, "created_at": _created(known, wid),
+                              "updated_at": now})
+        joined = any(prior[x] for x in members_c)
         for i in members_c:
             k = keys[i]
-            old = members.get(k)
-            if old and old[0] == wid and old[1] == hashes[i] and not active[i]:
+            m = members.get(k)
+            if m and m[0] == wid and m[1] == hashes[i] and not active[i]:
                 continue
-            if active[i] and any(prior[x] for x in members_c):
+            if active[i] and joined:
                 report.records_joined += 1
             ev = dict(res.joined_by.get(i) or {"rule": "founder" if k == founder else "joined with its work"})
             if "matched" in ev:
                 ev["matched"] = keys[ev["matched"]]
             member_rows.append({"source": records[i].source, "source_id": records[i].source_id, "work_id": wid,
-                                "evidence": ev, "content_hash": hashes[i], "added_at": now})
-    # works left without members: merged into where their founder went, or split apart
-    live = set(assigned.values())
-    retired = {}
-    for wid, old in old_members.items():
-        if wid in live or wid in merged_away:
-            continue
-        state = known.get(wid)
-        if state and state[0] == "active":
-            founder = (state[2] or {}).get("founder")
-            target = assigned[_cluster_of(res.labels, clusters, index[founder])] if founder in index else None
-            retired[wid] = target
+                                "evidence": io.dumps(ev), "content_hash": hashes[i], "added_at": now})
+    cluster_of_label = {res.labels[m[0]]: c for c, m in enumerate(clusters)}
+    retired = dict(merged_away)
+    for wid in leaving:
+        founder = founder_of.get(wid)
+        retired[wid] = assigned[cluster_of_label[res.labels[index[founder]]]] if founder in index else None
     report.works_merged = len(merged_away)
     report.works_split = len(split_works)
+    lap("build works")
     with store.begin() as conn:
-        upsert(conn, works, work_rows, key=("work_id",),
-               update=("status", "merged_into", "title", "year", "doi", "doc_type", "data", "content_hash", "updated_at"),
-               where_changed="content_hash")
-        if work_rows:  # a re-activated work whose content happens to be unchanged
-            conn.execute(works.update().where(works.c.work_id.in_([w["work_id"] for w in work_rows]),
-                                              works.c.status != "active").values(status="active", merged_into=None))
-        upsert(conn, work_members, member_rows, key=("source", "source_id"),
-               update=("work_id", "evidence", "content_hash", "added_at"))
-        for wid, target in {**merged_away, **retired}.items():
-            conn.execute(works.update().where(works.c.work_id == wid).values(
-                status="merged" if target else "split", merged_into=target, updated_at=now))
-        report.works_total = conn.execute(sa.select(sa.func.count()).select_from(works).where(works.c.status == "active")).scalar()
+        io.write(conn, work_rows, member_rows, retired, now)
+        report.works_total = io.active_works(conn)
+    lap("write")
     report.seconds = round(time.perf_counter() - t0, 2)
+    log.info("consolidate: %d records, %d considered, %d works written, %d members written (%s; matcher %s)",
+             len(keys), report.records_considered, len(work_rows), len(member_rows), lap.summary(), res.stats)
     return report
 
 
-def _cluster_of(labels: list[int], clusters: list[list[int]], i: int) -> int:
-    lab = labels[i]
-    for c, m in enumerate(clusters):
-        if labels[m[0]] == lab:
-            return c
-    raise KeyError(i)
+def _nothing_to_do(active: np.ndarray, must: list[tuple[int, int]], prior: list[str | None],
+                   members: dict, index: dict[str, int]) -> bool:
+    """No record new or changed, every must-link already inside one work, no member whose record is gone."""
+    return (not active.any() and all(prior[a] == prior[b] for a, b in must)
+            and all(k in index for k in members))
+
+
+class _Laps:
+    """Wall (and this process's CPU) time per step of a run, for the log."""
+
+    def __init__(self) -> None:
+        self.t, self.cpu = time.perf_counter(), time.process_time()
+        self.laps: dict[str, tuple[float, float]] = {}
+
+    def __call__(self, name: str) -> None:
+        now, cpu = time.perf_counter(), time.process_time()
+        self.laps[name] = (now - self.t, cpu - self.cpu)
+        self.t, self.cpu = now, cpu
+
+    def summary(self) -> str:
+        return ", ".join(f"{k} {w:.1f} s (cpu {c:.1f})" for k, (w, c) in self.laps.items())
 
 
 # --------------------------------------------------------------------------- librarians' split and merge
@@ -309,7 +326,7 @@ def merge(store: Store, work_ids: list[str], actor: str, note: str | None = None
     with store.begin() as conn:
         parts = {w: _work_records(conn, w) for w in ids}
         created = {w: p[0]["created_at"] for w, p in parts.items()}
-        target = min(ids, key=lambda w: (_created({w: (None, created[w], None)}, w), w))
+        target = min(ids, key=lambda w: (_created({w: io.WorkState("active", created[w], None)}, w), w))
         founders = {w: (p[0]["data"] or {}).get("founder") or p[2][0] for w, p in parts.items()}
         recs = [r for p in parts.values() for r in p[1]]
         ev = {"rule": "librarian merge", "actor": actor, "note": note}

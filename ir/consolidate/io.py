@@ -1,0 +1,194 @@
+"""Bulk reads and writes of consolidation: what :mod:`ir.consolidate.storage` needs, and only that.
+
+Speed matters here (issue 3: 100,000 records through the store in under a minute), so:
+
+- the state of a run (which records exist, where each was placed, with which content hash; the works'
+  status; librarians' decisions) is read without decoding a single JSON document;
+- source records are decoded only when a run has something to do, in batches, with the fields no stage
+  of consolidation reads (:data:`UNREAD_FIELDS`, above all ``raw``, every field verbatim) removed by the
+  database, and parsed with orjson;
+- of existing works only the founder is read, and only for the works a run changes;
+- writes are multi-row upserts, and a work whose document hash equals the stored one is not written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from ir.model import Record
+from ir.store import upsert
+from ir.store.tables.ingest import source_records
+from ir.store.tables.works import work_decisions, work_members, works
+
+# Record fields that neither the matcher (ir.consolidate.features) nor the work document
+# (ir.consolidate.merge) reads: left in the database. tests/test_consolidate.py checks that a record
+# read this way gives the same features and work document as the whole record.
+UNREAD_FIELDS = ("raw", "affiliations", "funding", "funding_text", "corresponding_addresses", "corporate_authors")
+BATCH = 5000
+SQLITE_CACHE_KB = 256 * 1024
+
+
+def key_of(source: str, source_id: str) -> str:
+    return f"{source}:{source_id}"
+
+
+@dataclass
+class WorkState:
+    status: str
+    created_at: dt.datetime | None
+    content_hash: str | None
+
+
+@dataclass
+class State:
+    """Everything a run decides from, without the documents: one row per source record, in key order."""
+
+    keys: list[str] = field(default_factory=list)  # "source:source_id", ordered by (source, source_id)
+    hashes: list[str] = field(default_factory=list)  # the source records' content hashes
+    members: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # key -> (work_id, hash when placed)
+    works: dict[str, WorkState] = field(default_factory=dict)
+    decisions: dict[tuple[str, str], str] = field(default_factory=dict)  # (a, b) with a < b -> the latest kind
+
+
+def load_state(conn: sa.Connection) -> State:
+    st = State()
+    for s, i, h in conn.execute(sa.select(source_records.c.source, source_records.c.source_id,
+                                          source_records.c.content_hash)
+                                .order_by(source_records.c.source, source_records.c.source_id)):
+        st.keys.append(key_of(s, i))
+        st.hashes.append(h)
+    st.members = {key_of(s, i): (w, h) for s, i, w, h in conn.execute(sa.select(
+        work_members.c.source, work_members.c.source_id, work_members.c.work_id, work_members.c.content_hash))}
+    st.works = {w: WorkState(status, created, h) for w, status, created, h in conn.execute(
+        sa.select(works.c.work_id, works.c.status, works.c.created_at, works.c.content_hash))}
+    for kind, a_s, a_i, b_s, b_i in conn.execute(sa.select(
+            work_decisions.c.kind, work_decisions.c.a_source, work_decisions.c.a_source_id,
+            work_decisions.c.b_source, work_decisions.c.b_source_id).order_by(work_decisions.c.id)):
+        a, b = key_of(a_s, a_i), key_of(b_s, b_i)
+        st.decisions[(min(a, b), max(a, b))] = kind  # the latest decision on a pair wins
+    return st
+
+
+def _data_column(dialect: str):
+    """The record document without :data:`UNREAD_FIELDS`, as JSON text (None: decoded by SQLAlchemy)."""
+    if dialect == "sqlite":
+        return sa.func.json_remove(source_records.c.data, *(f"$.{f}" for f in UNREAD_FIELDS), type_=sa.Text)
+    if dialect == "postgresql":
+        drop = ",".join(UNREAD_FIELDS)
+        return sa.literal_column(f"(source_records.data - '{{{drop}}}'::text[])::text", sa.Text)
+    return None
+
+
+def _decode(value) -> dict:
+    if isinstance(value, (str, bytes)):
+        return orjson.loads(value)
+    data = dict(value)
+    for f in UNREAD_FIELDS:
+        data.pop(f, None)
+    return data
+
+
+def iter_records(conn: sa.Connection, batch: int = BATCH) -> Iterator[Record]:
+    """Every source record, in key order (the order of :func:`load_state`), decoded batch by batch."""
+    col = _data_column(conn.dialect.name)
+    q = sa.select(col if col is not None else source_records.c.data).select_from(source_records).order_by(
+        source_records.c.source, source_records.c.source_id)
+    result = conn.execution_options(yield_per=batch).execute(q)
+    for part in result.partitions():
+        for (value,) in part:
+            yield Record.from_dict(_decode(value))
+
+
+def load_records(conn: sa.Connection, keys: list[str]) -> list[Record]:
+    out = list(iter_records(conn))
+    got = [key_of(r.source, r.source_id) for r in out]
+    if got != keys:  # written to between the two reads: a run must see one consistent set
+        raise RuntimeError("source records changed while consolidate was reading them; run it again")
+    return out
+
+
+def founders(conn: sa.Connection, work_ids: Iterable[str]) -> dict[str, str | None]:
+    """The founding record of each named work (as its document says)."""
+    ids = sorted(set(work_ids))
+    out: dict[str, str | None] = {}
+    col = works.c.data["founder"].as_string()
+    for start in range(0, len(ids), 1000):
+        out.update(conn.execute(sa.select(works.c.work_id, col).where(
+            works.c.work_id.in_(ids[start:start + 1000]))).all())
+    return out
+
+
+class _JSONText(sa.types.TypeDecorator):
+    """A JSON column written from text orjson made (SQLAlchemy's JSON type would encode with json.dumps)."""
+
+    impl = sa.Text
+    cache_ok = True
+
+
+class _JSONTextPG(_JSONText):
+    def bind_expression(self, bindvalue):
+        return sa.cast(bindvalue, JSONB)
+
+
+def _as_text_json(table: sa.Table, dialect: str) -> sa.Table:
+    """``table`` with its JSON columns taking JSON text (a copy: the schema itself is unchanged)."""
+    key = (table.name, dialect)
+    if key not in _TEXT_TABLES:
+        copy = table.to_metadata(sa.MetaData())
+        for col in copy.columns:
+            if isinstance(col.type, sa.JSON):
+                col.type = _JSONTextPG() if dialect == "postgresql" else _JSONText()
+        _TEXT_TABLES[key] = copy
+    return _TEXT_TABLES[key]
+
+
+_TEXT_TABLES: dict[tuple[str, str], sa.Table] = {}
+
+
+def dumps(doc) -> str:
+    return orjson.dumps(doc, default=str, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+
+WORK_UPDATE = ("status", "merged_into", "title", "year", "doi", "doc_type", "data", "content_hash", "updated_at")
+MEMBER_UPDATE = ("work_id", "evidence", "content_hash", "added_at")
+
+
+def write(conn: sa.Connection, work_rows: list[dict], member_rows: list[dict], retired: dict[str, str | None],
+          now: dt.datetime) -> None:
+    """Works (upserted unless their hash is the stored one), members, and works retired into others.
+
+    ``data`` of a work row and ``evidence`` of a member row are JSON text (:func:`dumps`). Rows are
+    written in key order, which keeps SQLite's index pages warm.
+    """
+    dialect = conn.dialect.name
+    if dialect == "sqlite":  # room for the indexes' pages while writing many rows (reset afterwards)
+        cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        conn.exec_driver_sql(f"PRAGMA cache_size={-SQLITE_CACHE_KB}")
+    work_rows = sorted(work_rows, key=lambda r: r["work_id"])
+    member_rows = sorted(member_rows, key=lambda r: (r["source"], r["source_id"]))
+    upsert(conn, _as_text_json(works, dialect), work_rows, key=("work_id",), update=WORK_UPDATE,
+           where_changed="content_hash")
+    ids = [w["work_id"] for w in work_rows]
+    for start in range(0, len(ids), 1000):  # a re-activated work whose content happens to be unchanged
+        conn.execute(works.update().where(works.c.work_id.in_(ids[start:start + 1000]), works.c.status != "active")
+                     .values(status="active", merged_into=None))
+    upsert(conn, _as_text_json(work_members, dialect), member_rows, key=("source", "source_id"), update=MEMBER_UPDATE)
+    by_target: dict[str | None, list[str]] = {}
+    for wid, target in retired.items():
+        by_target.setdefault(target, []).append(wid)
+    for target, wids in by_target.items():
+        for start in range(0, len(wids), 1000):
+            conn.execute(works.update().where(works.c.work_id.in_(wids[start:start + 1000])).values(
+                status="merged" if target else "split", merged_into=target, updated_at=now))
+    if dialect == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
+
+
+def active_works(conn: sa.Connection) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(works).where(works.c.status == "active")).scalar()
