@@ -132,6 +132,8 @@ class _JSONText(sa.types.TypeDecorator):
 
 
 class _JSONTextPG(_JSONText):
+    cache_ok = True
+
     def bind_expression(self, bindvalue):
         return sa.cast(bindvalue, JSONB)
 
