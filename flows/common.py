@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import functools
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.tasks import exponential_backoff
 
+from ir import settings_file
 from ir.cli.render import rows_of
 from ir.pipeline import attention
 from ir.config import Settings
@@ -55,6 +59,45 @@ def settings_from(database_url: str | None = None, search_url: str | None = None
         dictionaries=Path(dictionaries) if dictionaries else None,
         config_file=Path(config_file) if config_file else None,
     )
+
+
+TASK_RUNNERS = ("threads", "dask")
+
+
+@dataclass(frozen=True)
+class FlowSettings:
+    """The [flows] section of the settings file: where the CPU-heavy stages run their batches."""
+
+    task_runner: str = "threads"  # threads | dask (env IR_TASK_RUNNER overrides)
+    dask_address: str = ""  # an existing Dask scheduler ("tcp://host:8786"); empty: a local cluster
+    dask_workers: int = 2  # workers of the local cluster (threads: the thread pool's size)
+    dask_processes: bool = True  # local cluster of processes (False: threads, for tests)
+    attribute_batch_size: int = 5000  # works per attribute task (one task per batch, never per work)
+
+    @classmethod
+    def load(cls, path: Path | None = None, data: dict | None = None) -> FlowSettings:
+        fs = settings_file.section(cls, "flows", path, data)
+        if os.environ.get("IR_TASK_RUNNER"):
+            fs = replace(fs, task_runner=os.environ["IR_TASK_RUNNER"].strip().lower())
+        if fs.task_runner not in TASK_RUNNERS:
+            raise settings_file.SettingsError(
+                f"[flows] task_runner = {fs.task_runner!r}: expected one of {', '.join(TASK_RUNNERS)}")
+        return fs
+
+
+def make_task_runner(fs: FlowSettings):
+    """The task runner the settings select: Prefect's thread pool, or Dask (a local cluster or the
+    scheduler at ``dask_address``)."""
+    if fs.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if fs.dask_address:
+            return DaskTaskRunner(address=fs.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": fs.dask_workers, "threads_per_worker": 1,
+                                              "processes": fs.dask_processes})
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=max(1, fs.dask_workers))
 
 
 @functools.lru_cache(maxsize=8)

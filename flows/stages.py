@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, task, unmapped
+from prefect.cache_policies import NO_CACHE
 
-from flows.common import RETRIES, RETRY_DELAYS, publish, retry_transient, settings_from, store_for
+from flows.common import (
+    RETRIES, RETRY_DELAYS, FlowSettings, make_task_runner, publish, retry_transient, settings_from, store_for,
+)
 from ir import pipeline
 from ir.config import Settings
 
@@ -34,7 +37,53 @@ def _stage_task(name: str):
     return run_stage
 
 
+# ------------------------------------------------------------------------------ attribute, in batches
+
+
+@task(name="attribute-batch", task_run_name="attribute batch {batch.index}", cache_policy=NO_CACHE, **TASK_OPTS)
+def attribute_batch(settings: Settings, context, batch):
+    """One batch of works (thousands, never one work): its records read (pass 1), then decided."""
+    from ir.attribute import decide_batch, fill_batch
+
+    if batch.works is None and batch.pending is None:
+        batch = fill_batch(store_for(settings), batch)
+    return decide_batch(context, batch)
+
+
+@flow(name="attribute-batches", log_prints=True)
+def attribute_batches(database_url: str, dictionaries: str, config_file: str | None = None) -> dict:
+    """Plan, decide every batch as a task (pass 1, then the passes adding co-author evidence, with the
+    global merge between them here), apply. Same rows as ``ir attribute`` whichever task runner."""
+    from ir.attribute import AttributeSettings, apply, plan, run_passes
+
+    settings = settings_from(database_url, None, dictionaries, config_file)
+    fs = FlowSettings.load(settings.config_file)
+    start = time.perf_counter()
+    store = store_for(settings)
+    p = plan(store, settings.dictionaries, AttributeSettings.load(settings.config_file),
+             batch_size=fs.attribute_batch_size)
+
+    def run(batches):
+        return [f.result() for f in attribute_batch.map(unmapped(settings), unmapped(p.context), batches)]
+
+    results = run_passes(p, run([p.batch(i) for i in range(len(p.batches))]), run)
+    report = apply(store, p, results)
+    report.seconds = round(time.perf_counter() - start, 2)
+    return {"report": report, "batches": len(p.batches), "task_runner": fs.task_runner}
+
+
+def run_attribute(settings: Settings):
+    """The attribute stage for the flows: its batches on the task runner of the [flows] settings."""
+    start = time.perf_counter()
+    fs = FlowSettings.load(settings.config_file)
+    sub = attribute_batches.with_options(task_runner=make_task_runner(fs))
+    out = sub(database_url=settings.database_url, dictionaries=str(settings.dictionaries),
+              config_file=str(settings.config_file) if settings.config_file else None)
+    return out["report"], time.perf_counter() - start
+
+
 STAGE_TASKS = {name: _stage_task(name) for name, _ in pipeline.STAGES}
+STAGE_TASKS["attribute"] = run_attribute
 
 
 @flow(name="ingest", log_prints=True)

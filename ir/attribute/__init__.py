@@ -10,7 +10,7 @@ from ir.attribute.actions import (  # noqa: F401
     AttributionError, candidates_of, claim, confirm, reassign, reject, review_queue, suggestions_for_person, unmatched_authors,
 )
 from ir.attribute.batches import (  # noqa: F401
-    Batch, BatchResult, Passes, Plan, PlanContext, decide_batch, load_batch, plan,
+    Batch, BatchResult, Passes, Plan, PlanContext, decide_batch, fill_batch, load_batch, plan,
 )
 from ir.attribute.run import AttributeReport, apply, attribute, export_fields, run_passes, write_snapshot  # noqa: F401
 from ir.attribute.settings import AttributeSettings  # noqa: F401

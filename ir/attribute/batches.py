@@ -179,9 +179,15 @@ def plan(store, dictionaries_dir: Path, settings: AttributeSettings | None = Non
 
 def load_batch(store, plan: Plan, index: int) -> Batch:
     """A pass-1 batch with its works' member records (only the parts attribution reads)."""
-    ids = plan.batches[index]
+    return fill_batch(store, plan.batch(index))
+
+
+def fill_batch(store, batch: Batch) -> Batch:
+    """Read the member records of a pass-1 batch's works (read only; a runner may do it anywhere)."""
+    ids = batch.work_ids
+    batch.works = []
     if not ids:
-        return plan.batch(index, [])
+        return batch
     wanted = set(ids)
     data = source_records.c.data
     q = (sa.select(works.c.work_id, works.c.year, source_records.c.source, source_records.c.source_id,
@@ -206,7 +212,8 @@ def load_batch(store, plan: Plan, index: int) -> Batch:
                                                 "authors": authors or [], "affiliations": affs or []})
     for members in by_work.values():  # the database returns members in any order
         members.sort(key=lambda m: (m["source"], m["source_id"]))
-    return plan.batch(index, [(w, years[w], by_work[w]) for w in ids if w in by_work])
+    batch.works = [(w, years[w], by_work[w]) for w in ids if w in by_work]
+    return batch
 
 
 # ------------------------------------------------------------------------------------------ decide
