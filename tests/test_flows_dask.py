@@ -8,16 +8,9 @@ import sqlalchemy as sa
 
 from ir.store import open_store
 from ir.store.tables.attribution import authorship_candidates, authorships
+from test_flows import prefect  # noqa: F401 - the temporary Prefect server, a fixture
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def prefect():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture(scope="module")
