@@ -98,7 +98,8 @@ class Plan:
 
     def batch(self, index: int, works_data: list | None = None) -> Batch:
         ids = self.batches[index]
-        return Batch(index, ids, {w: self.prior[w] for w in ids if w in self.prior}, works_data)
+        return Batch(index, ids, {w: self.prior[w] for w in ids if w in self.prior}, works_data,
+                     last=self.context.settings.passes == 0)
 
 
 @dataclass
@@ -112,6 +113,7 @@ class Batch:
     works: list[tuple[str, int | None, list[dict]]] | None = None
     pending: dict[str, WorkState] | None = None
     network: Network | None = None
+    last: bool = True  # no pass follows: rows also for the works still in doubt
 
 
 @dataclass
@@ -235,15 +237,15 @@ def decide_batch(context: PlanContext, batch: Batch) -> BatchResult:
     if batch.works is not None:
         for wid, wyear, members in batch.works:
             _first_pass(context, orgs, people, s, wid, _work_year(wyear, members), members,
-                        batch.prior.get(wid, {}), out)
+                        batch.prior.get(wid, {}), out, batch.last)
     else:
         net = batch.network or Network({}, {})
         for wid, st in (batch.pending or {}).items():
-            _later_pass(context, orgs, people, s, wid, st, net, out)
+            _later_pass(context, orgs, people, s, wid, st, net, out, batch.last)
     return out
 
 
-def _first_pass(context, orgs, people, s, wid, year, members, prior, out: BatchResult) -> None:
+def _first_pass(context, orgs, people, s, wid, year, members, prior, out: BatchResult, last: bool) -> None:
     out.works += 1
     claimed: set[str] = set()
     ours: list[AuthorContext] = []
@@ -269,10 +271,10 @@ def _first_pass(context, orgs, people, s, wid, year, members, prior, out: BatchR
     if linked:
         out.linked[wid] = linked
     st = WorkState(year, ours, decisions, frozenset(claimed), rejected)
-    _finish_work(context, orgs, s, wid, st, out)
+    _finish_work(context, orgs, s, wid, st, out, last)
 
 
-def _later_pass(context, orgs, people, s, wid, st: WorkState, net: Network, out: BatchResult) -> None:
+def _later_pass(context, orgs, people, s, wid, st: WorkState, net: Network, out: BatchResult, last: bool) -> None:
     """Co-author and supervisor evidence for the authors of one work still in doubt (one pass)."""
     decs = st.decisions
     doubtful = [c for c in st.authors if decs[c.author.position].status != "auto"]
@@ -303,11 +305,15 @@ def _later_pass(context, orgs, people, s, wid, st: WorkState, net: Network, out:
     out.works += 1
     new_linked = st.claimed | {d.person_id for d in decs.values() if d.status == "auto"}
     out.linked[wid] = frozenset(new_linked)
-    _finish_work(context, orgs, s, wid, st, out)
+    _finish_work(context, orgs, s, wid, st, out, last)
 
 
-def _finish_work(context, orgs, s, wid, st: WorkState, out: BatchResult) -> None:
-    """Rows for a work's decided authors; the work stays pending while any author is in doubt."""
+def _finish_work(context, orgs, s, wid, st: WorkState, out: BatchResult, last: bool) -> None:
+    """Rows for a work's authors; the work stays pending while any author is in doubt (its rows wait
+    for the last pass)."""
+    if not last and any(d.status != "auto" for d in st.decisions.values()):
+        out.pending[wid] = st
+        return
     auto_people = {d.person_id for d in st.decisions.values() if d.status == "auto"} | st.claimed
     for ctx in st.authors:
         dec = st.decisions.get(ctx.author.position) or _EXTERNAL
@@ -430,6 +436,7 @@ class Passes:
         self.plan = plan
         self.results: dict[int, BatchResult] = {}
         self.linked: dict[str, frozenset[str]] = {}
+        self.round = 0  # later passes made
 
     def add(self, results) -> None:
         for r in results:
@@ -446,6 +453,8 @@ class Passes:
         todo = {i: r.pending for i, r in sorted(self.results.items()) if r.pending}
         if not todo:
             return []
+        self.round += 1
+        last = self.round >= self.plan.context.settings.passes
         coauthors: dict[str, set[str]] = defaultdict(set)
         activity: Counter = Counter()
         for persons in self.linked.values():
@@ -463,7 +472,7 @@ class Passes:
                     cands.update(x.person_id for x in c.candidates)
             net = Network({p: frozenset((coauthors[p] & near) - {p}) for p in cands if p in coauthors},
                           {p: activity[p] for p in cands if p in activity})
-            out.append(Batch(i, self.plan.batches[i], {}, None, pending, net))
+            out.append(Batch(i, self.plan.batches[i], {}, None, pending, net, last))
         return out
 
     def final(self) -> list[BatchResult]:
