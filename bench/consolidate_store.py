@@ -163,15 +163,15 @@ def pairwise(store, truth_csv: Path) -> dict:
 
 # --------------------------------------------------------------------------- one database
 
-def run(name: str, url: str, data: Path, args) -> list[tuple]:
-    from ir.store import open_store
-
+def run(name: str, url: str, data: Path, args, keep: Path | None = None) -> list[tuple]:
+    """Ingest all files but the held-back one (timed apart), then the consolidate runs."""
     initial, held = split_files(data)
-    rows = []
     ing = in_child(_ingest, url, [str(p) for p in initial])
     print(f"[{name}] ingest: {ing['stored']} records ({ing['quarantined']} quarantined) in {ing['seconds']:.1f} s, "
           f"peak RSS {ing['rss_mb']:.0f} MB", flush=True)
-    return rows + run_consolidations(name, url, data, held, ing["stored"], args)
+    if keep is not None:  # the ingested SQLite file, for --reuse
+        shutil.copyfile(sa.engine.make_url(url).database, keep)
+    return run_consolidations(name, url, data, held, ing["stored"], args)
 
 
 def run_consolidations(name: str, url: str, data: Path, held: Path, n_records: int, args) -> list[tuple]:
@@ -244,13 +244,7 @@ def main() -> None:
             print(f"[sqlite] reusing {pristine.name}: {n} records", flush=True)
             rows += run_consolidations("sqlite", url, data, split_files(data)[1], n, args)
         else:
-            initial, held = split_files(data)
-            ing = in_child(_ingest, url, [str(p) for p in initial])
-            print(f"[sqlite] ingest: {ing['stored']} records ({ing['quarantined']} quarantined) in "
-                  f"{ing['seconds']:.1f} s, peak RSS {ing['rss_mb']:.0f} MB", flush=True)
-            if args.reuse:
-                shutil.copyfile(db, pristine)
-            rows += run_consolidations("sqlite", url, data, held, ing["stored"], args)
+            rows += run("sqlite", url, data, args, keep=pristine if args.reuse else None)
     if args.postgres:
         pg = os.environ.get("IR_TEST_POSTGRES_URL")
         if not pg:
