@@ -148,3 +148,13 @@ def test_documents_written_as_text_read_back_as_json(store, parsed):
 ])
 def test_dumps(doc, text):
     assert io.dumps(doc) == text
+
+
+def test_records_ingested_between_the_two_reads_wait_for_the_next_run(store, parsed):
+    full = ingest(store, parsed[:1])
+    with store.connect() as conn:
+        state = io.load_state(conn)
+    ingest(store, parsed[1:2])  # another export arrives while consolidate is between its reads
+    with store.connect() as conn:
+        loaded = io.load_records(conn, state.keys)
+    assert [f"{r.source}:{r.source_id}" for r in loaded] == state.keys == [f"{r.source}:{r.source_id}" for r in full]

@@ -106,11 +106,22 @@ def iter_records(conn: sa.Connection, batch: int = BATCH) -> Iterator[Record]:
 
 
 def load_records(conn: sa.Connection, keys: list[str]) -> list[Record]:
-    out = list(iter_records(conn))
-    got = [key_of(r.source, r.source_id) for r in out]
-    if got != keys:  # written to between the two reads: a run must see one consistent set
-        raise RuntimeError("source records changed while consolidate was reading them; run it again")
-    return out
+    """The records named by ``keys`` (as :func:`load_state` listed them), in that order.
+
+    A record ingested between the two reads waits for the next run; one changed in between is placed
+    with the hash the state read, so the next run sees it as changed and places it again.
+    """
+    wanted = set(keys)
+    got = {}
+    for r in iter_records(conn):
+        k = key_of(r.source, r.source_id)
+        if k in wanted:
+            got[k] = r
+    missing = wanted - got.keys()
+    if missing:
+        raise RuntimeError(f"{len(missing)} source records disappeared while consolidate read them "
+                           f"(e.g. {min(missing)}); run it again")
+    return [got[k] for k in keys]
 
 
 def founders(conn: sa.Connection, work_ids: Iterable[str]) -> dict[str, str | None]:
