@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from itertools import islice, repeat
+from itertools import repeat
 
 from ir.formats import Format, Parsed, register
 from ir.formats._wos_fields import FILE_TAGS, TAG_SET, build_record
@@ -88,7 +88,7 @@ _SEPS = frozenset({" ", ""})
 def read_regular(text: str) -> list[Record | Problem] | None:
     """Every record of a well-formed file (the usual case), or None if any line is irregular.
 
-    The file is cut at its ER lines by one C-level split; each record's continuation breaks are marked
+    The file is cut at its ER lines by C-level searches; each record's continuation breaks are marked
     by one substitution, the record is cut into (tag, value) pairs by one regex split, and its tag ->
     lines dicts are built by C-level ``dict(zip(...))`` calls, so the thousands of cited-reference lines
     are never visited one by one in Python. Any irregular line (stray text, odd indentation, a record
@@ -97,17 +97,31 @@ def read_regular(text: str) -> list[Record | Problem] | None:
     """
     if _MARK in text:
         return None
-    blocks = text.split(_ER)
-    last = blocks[-1]
-    if last.endswith("\nER") or last == "ER":  # the file ends on the last ER line, without a line break
-        blocks[-1] = last[:-3] if len(last) > 2 else ""
-        blocks.append("")
-    if not _outside(blocks.pop()):
+    last = text.rfind(_ER)
+    tail = text[last + len(_ER) :] if last >= 0 else text
+    final = None
+    if tail.endswith("\nER") or tail == "ER":  # the last ER line ends the file, without a line break
+        final, tail = tail[:-3], ""
+    if not _outside(tail):
         return None
-    return _read_blocks(text, blocks)
+    return _read_blocks(text, _blocks(text, last, final))
 
 
-def _read_blocks(text: str, blocks: list[str]) -> list[Record | Problem] | None:
+def _blocks(text: str, last: int, final: str | None) -> Iterator[tuple[int, str]]:
+    """(offset, text) of each stretch of the file before an ER line, up to the one at ``last``, and final."""
+    pos = 0
+    find = text.find
+    while pos <= last:
+        end = find(_ER, pos)
+        yield pos, text[pos:end]
+        pos = end + len(_ER)
+    if last >= 0 and pos != last + len(_ER):  # the last ER line follows another one: not a record
+        yield pos, text[pos:]
+    elif final is not None:
+        yield pos, final
+
+
+def _read_blocks(text: str, blocks: Iterator[tuple[int, str]]) -> list[Record | Problem] | None:
     """The records of blocks (each one record after any blank or file lines); None if one is irregular."""
     out: list[Record | Problem] = []
     append = out.append
@@ -115,7 +129,7 @@ def _read_blocks(text: str, blocks: list[str]) -> list[Record | Problem] | None:
     mark, space = repeat(_MARK), repeat(" ")
     record_tags = _RECORD_TAGS
     cont_sub, tag_split = _CONT_RE.sub, _TAG_LINE.split
-    for k, block in enumerate(blocks):
+    for k, (pos, block) in enumerate(blocks):
         if block.startswith("\nPT "):  # the usual: a blank line after the previous record's ER
             rec = block[1:]
         elif block.startswith("PT "):
@@ -144,8 +158,7 @@ def _read_blocks(text: str, blocks: list[str]) -> list[Record | Problem] | None:
         item = build_record(fields, flat)
         if isinstance(item, Problem):
             item.record_no = k + 1
-            start = sum(map(len, islice(blocks, k))) + len(_ER) * k + len(block) - len(rec)
-            item.line = text.count("\n", 0, start) + 1
+            item.line = text.count("\n", 0, pos + len(block) - len(rec)) + 1
             item.raw = rec + "\nER"
         append(item)
     return out

@@ -385,6 +385,8 @@ def test_record_without_title_or_ut():
     (_HEAD + _R1.replace("TI First", "TI\tFirst"), False),
     (_HEAD + _R1.replace("ER\n", "ER \n"), False),  # an ER line with a trailing space
     (_HEAD + _R1 + _R2.replace("ER\n", ""), False),  # the last record is cut off
+    (_HEAD + _R1 + "ER\n", False),  # an ER line after an ER line
+    (_HEAD + _R1 + "ER\n" + _R2, False),
     (_HEAD + _R1.replace("TI First", "TI Fi\x1frst"), False),  # the mark the fast reader uses
     (_HEAD + "   continues VR\n" + _R1, True),
     (_HEAD + "\n   continues a blank line\n" + _R1, False),
