@@ -37,6 +37,48 @@ def _stage_task(name: str):
     return run_stage
 
 
+# ------------------------------------------------------------------------------ consolidate, in partitions
+
+PARTITIONS_PER_WORKER = 3  # a few partitions per worker: a slow one does not hold the rest back
+
+
+@task(name="consolidate-partition", task_run_name="consolidate partition {part.index}", cache_policy=NO_CACHE,
+      **TASK_OPTS)
+def consolidate_partition(part, settings):
+    """One partition (whole components of the candidate graph, thousands of records): its clusters."""
+    from ir.consolidate import resolve_partition
+
+    return resolve_partition(part, settings)
+
+
+@flow(name="consolidate-partitions", log_prints=True)
+def consolidate_partitions(database_url: str, config_file: str | None = None) -> dict:
+    """Plan (the store's state, records, partitions), resolve every partition as a task, apply (work ids,
+    writes). The same works as ``ir consolidate`` whichever task runner."""
+    from ir.consolidate import apply, load_settings, plan
+
+    settings = settings_from(database_url, None, None, config_file)
+    fs = FlowSettings.load(settings.config_file)
+    cs = load_settings(settings.config_file)
+    start = time.perf_counter()
+    store = store_for(settings)
+    p = plan(store, cs, partitions=PARTITIONS_PER_WORKER * max(1, fs.dask_workers))
+    results = [f.result() for f in consolidate_partition.map(p.parts, unmapped(cs))] if p.parts else []
+    report = apply(store, p, results, cs)
+    report.seconds = round(time.perf_counter() - start, 2)
+    return {"report": report, "partitions": len(p.parts), "task_runner": fs.task_runner}
+
+
+def run_consolidate(settings: Settings):
+    """The consolidate stage for the flows: its partitions on the task runner of the [flows] settings."""
+    start = time.perf_counter()
+    fs = FlowSettings.load(settings.config_file)
+    sub = consolidate_partitions.with_options(task_runner=make_task_runner(fs))
+    out = sub(database_url=settings.database_url,
+              config_file=str(settings.config_file) if settings.config_file else None)
+    return out["report"], time.perf_counter() - start
+
+
 # ------------------------------------------------------------------------------ attribute, in batches
 
 
@@ -83,6 +125,7 @@ def run_attribute(settings: Settings):
 
 
 STAGE_TASKS = {name: _stage_task(name) for name, _ in pipeline.STAGES}
+STAGE_TASKS["consolidate"] = run_consolidate
 STAGE_TASKS["attribute"] = run_attribute
 
 

@@ -1,5 +1,6 @@
-"""Attribution through the Prefect flow, its batches on a local Dask cluster: the same authorships as the
-default task runner and as plain ``attribute()`` (a temporary Prefect server via prefect_test_harness)."""
+"""Consolidation and attribution through the Prefect flows, their partitions and batches on a local Dask
+cluster: the same works and authorships as the default task runner and as plain ``consolidate()`` and
+``attribute()`` (a temporary Prefect server via prefect_test_harness)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,79 @@ def test_attribute_flow_on_a_local_dask_cluster_gives_the_same_authorships(prefe
     dask = run_flow(folder, url, '[flows]\ntask_runner = "dask"\ndask_processes = false\nattribute_batch_size = 25\n')
     assert (dask.auto, dask.suggested, dask.unmatched) == (plain_report.auto, plain_report.suggested, plain_report.unmatched)
     assert table(url) == plain
+
+
+def work_tables(url: str, clear: bool = True) -> tuple[dict, dict]:
+    from ir.store.tables.works import work_members, works
+
+    st = open_store(url)
+    with st.begin() as conn:
+        w = {r["work_id"]: {k: v for k, v in r.items() if k not in ("created_at", "updated_at")}
+             for r in conn.execute(sa.select(works)).mappings()}
+        m = {(r["source"], r["source_id"]): {k: v for k, v in r.items() if k != "added_at"}
+             for r in conn.execute(sa.select(work_members)).mappings()}
+        if clear:  # the next runner starts from nothing
+            conn.execute(work_members.delete())
+            conn.execute(works.delete())
+    st.dispose()
+    return w, m
+
+
+def run_consolidate_flow(folder, url, config: str):
+    from flows.stages import consolidate_flow
+
+    cfg = folder / f"consolidate-{abs(hash(config))}.toml"
+    cfg.write_text(config, encoding="utf-8")
+    state = consolidate_flow(database_url=url, config_file=str(cfg), return_state=True)
+    assert state.is_completed(), state.message
+    return state.result()
+
+
+def test_consolidate_flow_on_a_local_dask_cluster_gives_the_same_works(prefect, tmp_path, monkeypatch):
+    from ir.consolidate import consolidate
+    from ir.demo import generate
+    from ir.ingest import ingest_paths
+
+    monkeypatch.delenv("IR_TASK_RUNNER", raising=False)
+    generate(tmp_path / "demo", works=150, people=100)
+    url = f"sqlite:///{tmp_path / 'ir.sqlite'}"
+    st = open_store(url)
+    ingest_paths(st, [tmp_path / "demo" / "exports"])
+    plain_report = consolidate(st)  # every record at once, in this process
+    st.dispose()
+    plain = work_tables(url)
+    assert plain_report.works_created > 100 and len(plain[1]) == plain_report.records_considered
+
+    threads = run_consolidate_flow(tmp_path, url, "[flows]\ndask_workers = 1\n")  # 3 partitions on threads
+    assert (threads.works_created, threads.works_total) == (plain_report.works_created, plain_report.works_total)
+    assert work_tables(url) == plain
+
+    dask = run_consolidate_flow(  # 9 partitions on a local Dask cluster of three workers
+        tmp_path, url, '[flows]\ntask_runner = "dask"\ndask_processes = false\ndask_workers = 3\n')
+    assert (dask.works_created, dask.works_total, dask.records_considered) == (
+        plain_report.works_created, plain_report.works_total, plain_report.records_considered)
+    assert work_tables(url, clear=False) == plain
+
+    again = run_consolidate_flow(tmp_path, url, '[flows]\ntask_runner = "dask"\ndask_processes = false\n')
+    assert again.records_considered == 0 and again.works_total == plain_report.works_total  # nothing to do
+
+
+def test_consolidate_flow_runs_one_task_per_partition(prefect, tmp_path, monkeypatch):
+    from flows.stages import consolidate_partitions
+    from ir.demo import generate
+    from ir.ingest import ingest_paths
+
+    monkeypatch.delenv("IR_TASK_RUNNER", raising=False)
+    generate(tmp_path / "demo", works=60, people=50, seed=3)
+    url = f"sqlite:///{tmp_path / 'ir.sqlite'}"
+    st = open_store(url)
+    ingest_paths(st, [tmp_path / "demo" / "exports"])
+    st.dispose()
+    cfg = tmp_path / "settings.toml"
+    cfg.write_text("[flows]\ndask_workers = 2\n", encoding="utf-8")
+    out = consolidate_partitions(database_url=url, config_file=str(cfg))
+    assert 1 < out["partitions"] <= 6 and out["task_runner"] == "threads"
+    assert out["report"].records_considered == sum(len(m) for m in [work_tables(url, clear=False)[1]])
 
 
 def test_flow_settings_select_the_task_runner(tmp_path, monkeypatch):

@@ -3,16 +3,22 @@
 Layers (pure unless noted): :mod:`.features` (what is compared), :mod:`.blocking` (which pairs are
 compared, declared rules), :mod:`.scoring` (points and evidence per pair, hard conflicts),
 :mod:`.clustering` (linking with a chain guard), :mod:`.merge` (the work document with per-field
-provenance), :mod:`.engine` (the matcher as one function) and :mod:`.storage` (the database edge).
+provenance), :mod:`.engine` (the matcher as one function), :mod:`.partition` (a run split into
+independent partitions) and :mod:`.storage` (the database edge).
 
     from ir.consolidate import consolidate
     report = consolidate(store)          # place new/changed records, obey librarians' decisions
+
+    p = plan(store, settings, partitions=8)   # the same run in partitions (whole components of the
+    results = [resolve_partition(part, settings) for part in p.parts]   # candidate graph), resolved
+    report = apply(store, p, results, settings)  # anywhere: threads, a Dask cluster (flows/stages.py)
 """
 
 from __future__ import annotations
 
 from ir.consolidate.settings import ConsolidateSettings
-from ir.consolidate.storage import ConsolidateReport, WorkError, consolidate, get_work, merge, split
+from ir.consolidate.partition import Part, PartResult, Plan, resolve_partition
+from ir.consolidate.storage import ConsolidateReport, WorkError, apply, consolidate, get_work, merge, plan, split
 
 
 
@@ -21,4 +27,5 @@ def load_settings(path=None) -> ConsolidateSettings:
     return ConsolidateSettings.load(path)
 
 
-__all__ = ["load_settings", "ConsolidateReport", "ConsolidateSettings", "WorkError", "consolidate", "get_work", "merge", "split"]
+__all__ = ["load_settings", "ConsolidateReport", "ConsolidateSettings", "Part", "PartResult", "Plan", "WorkError", "apply",
+           "consolidate", "get_work", "merge", "plan", "resolve_partition", "split"]

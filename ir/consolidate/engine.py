@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ir.consolidate.blocking import candidate_pairs
+from ir.consolidate.blocking import RULES, BlockingRule, candidate_pairs
 from ir.consolidate.clustering import Clusterer, Link, prefer_best
 from ir.consolidate.features import Features, extract
 from ir.consolidate.scoring import hard_conflict, score_pairs
@@ -33,12 +33,15 @@ class Resolution:
 
 def resolve(records: list[Record], settings: ConsolidateSettings | None = None, *,
             prior: list[str | None] | None = None, active: np.ndarray | None = None,
-            must: list[tuple[int, int]] = (), cannot: set[tuple[int, int]] | None = None) -> Resolution:
+            must: list[tuple[int, int]] = (), cannot: set[tuple[int, int]] | None = None,
+            blocks: dict[str, list[tuple[int, str]]] | None = None) -> Resolution:
     """Cluster ``records`` into works.
 
     ``prior`` gives each record's existing work (None for a record not yet placed): those clusters are
     the starting point and are only ever added to. ``active`` marks the records to (re)match; with it,
     only pairs touching an active record are compared. ``must``/``cannot`` are librarians' decisions.
+    ``blocks`` gives each blocking rule's (record index, key) computed beforehand, over a larger set of
+    records than these (a partition of a run: :mod:`ir.consolidate.partition`); None computes them here.
     """
     s = settings or ConsolidateSettings()
     t0 = time.perf_counter()
@@ -58,7 +61,9 @@ def resolve(records: list[Record], settings: ConsolidateSettings | None = None, 
 
     t1 = time.perf_counter()
     links = _exact_links(f, active)
-    I, J, per_rule = candidate_pairs(f, max_block_size=s.max_block_size, window=s.window, active=active)
+    rules = RULES if blocks is None else tuple(
+        BlockingRule(r.name, r.description, _given(blocks.get(r.name, ()))) for r in RULES)
+    I, J, per_rule = candidate_pairs(f, max_block_size=s.max_block_size, window=s.window, active=active, rules=rules)
     stats.update(candidate_pairs=int(len(I)), pairs_per_rule=per_rule, blocking_s=round(time.perf_counter() - t1, 2))
     t2 = time.perf_counter()
     ps = score_pairs(f, I, J, s)
@@ -101,6 +106,13 @@ def resolve(records: list[Record], settings: ConsolidateSettings | None = None, 
     stats.update(exact_links=len(links), refused=len(res.refused), clustering_s=round(time.perf_counter() - t3, 2),
                  total_s=round(time.perf_counter() - t0, 2))
     return Resolution(f, res.label, res.joined_by, res.refused, stats)
+
+
+def _given(keys):
+    """A blocking rule's key function yielding keys computed beforehand."""
+    def given(f: Features, ctx: dict):
+        return iter(keys)
+    return given
 
 
 def _exact_links(f: Features, active: np.ndarray | None) -> list[Link]:

@@ -7,16 +7,18 @@ touches the database. Set the ``ir.consolidate`` logger to INFO for the time eac
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import sqlalchemy as sa
 
 from ir.consolidate import io
-from ir.consolidate.engine import resolve
+from ir.consolidate.partition import PartResult, Plan, make_parts, resolve_partition
 from ir.consolidate.merge import build_work, doc_hash, member_key, work_id_for
 from ir.consolidate.settings import ConsolidateSettings
 from ir.model import Record
@@ -73,15 +75,29 @@ def _read_connection(store: Store):
     return conn
 
 
-def consolidate(store: Store, settings: ConsolidateSettings | None = None) -> ConsolidateReport:
-    """Place every new or changed source record in a work; obey librarians' decisions. Idempotent."""
+def consolidate(store: Store, settings: ConsolidateSettings | None = None, *, partitions: int = 1,
+                map_fn: Callable | None = None) -> ConsolidateReport:
+    """Place every new or changed source record in a work; obey librarians' decisions. Idempotent.
+
+    With ``partitions`` > 1 the records are resolved in that many partitions (whole components of the
+    candidate graph), through ``map_fn(fn, parts)`` when given (a thread pool's map): the works are the
+    same whichever way, and the same as with one partition.
+    """
+    s = settings or ConsolidateSettings()
+    p = plan(store, s, partitions=partitions)
+    fn = functools.partial(resolve_partition, settings=s)
+    results = list((map_fn or map)(fn, p.parts))
+    return apply(store, p, results, s)
+
+
+def plan(store: Store, settings: ConsolidateSettings | None = None, *, partitions: int = 1) -> Plan:
+    """Read what a run decides from and split its records into partitions (none: nothing to do)."""
     t0 = time.perf_counter()
     lap = _Laps()
     s = settings or ConsolidateSettings()
-    report = ConsolidateReport()
     with _read_connection(store) as conn:
         state = io.load_state(conn)
-        keys, hashes, members, known = state.keys, state.hashes, state.members, state.works
+        keys, hashes, members = state.keys, state.hashes, state.members
         index = {k: i for i, k in enumerate(keys)}
         prior: list[str | None] = []
         for k, h in zip(keys, hashes):
@@ -98,18 +114,48 @@ def consolidate(store: Store, settings: ConsolidateSettings | None = None) -> Co
                 split_works.add(prior[b])
                 prior[b] = None
         active = np.asarray([p is None for p in prior], dtype=bool)
-        report.records_considered = int(active.sum())
+        p = Plan(keys, hashes, members, state.works, prior, active, must, cannot, split_works,
+                 stats={"started": t0, "laps": lap})
         lap("state")
         if _nothing_to_do(active, must, prior, members, index):
-            report.works_total = io.active_works(conn)
-            report.seconds = round(time.perf_counter() - t0, 2)
-            log.info("consolidate: nothing new or changed (%s)", lap.summary())
-            return report
-        records = io.load_records(conn, keys)
+            p.nothing_to_do = True
+            p.stats["works_total"] = io.active_works(conn)
+            return p
+        p.records = io.load_records(conn, keys)
     lap("read records")
+    p.parts, stats = make_parts(p.records, prior, active, must, cannot, partitions)
+    p.stats.update(stats)
+    lap("partition")
+    return p
 
-    res = resolve(records, s, prior=prior, active=active, must=must, cannot=cannot)
-    clusters = res.clusters()
+
+def apply(store: Store, p: Plan, results: list[PartResult], settings: ConsolidateSettings | None = None
+          ) -> ConsolidateReport:
+    """Stable work ids for the partitions' clusters, and the writes (works, members, retired works)."""
+    s = settings or ConsolidateSettings()
+    t0 = p.stats.get("started", time.perf_counter())
+    lap = p.stats.get("laps") or _Laps()
+    report = ConsolidateReport(records_considered=int(p.active.sum()))
+    if p.nothing_to_do:
+        report.works_total = p.stats.get("works_total", 0)
+        report.seconds = round(time.perf_counter() - t0, 2)
+        log.info("consolidate: nothing new or changed (%s)", lap.summary())
+        return report
+    keys, hashes, members, known, prior, active = p.keys, p.hashes, p.members, p.known, p.prior, p.active
+    records = p.records
+    index = p.index
+    got = sorted(r.index for r in results)
+    if got != sorted(part.index for part in p.parts):
+        raise ValueError(f"results of partitions {got} do not match the plan's {[x.index for x in p.parts]}")
+    clusters = sorted((c for r in results for c in r.clusters), key=lambda m: min(m))
+    joined_by: dict[int, dict] = {}
+    for r in results:
+        joined_by.update(r.joined_by)
+    cluster_of = np.full(len(keys), -1, dtype=np.int64)
+    for c, members_c in enumerate(clusters):
+        cluster_of[members_c] = c
+    if (cluster_of < 0).any():
+        raise ValueError(f"{int((cluster_of < 0).sum())} records in no partition's result")
     lap("resolve")
 
     # ids: a cluster keeps the oldest existing work among its members; a new cluster gets its founder's id
@@ -181,18 +227,17 @@ def consolidate(store: Store, settings: ConsolidateSettings | None = None) -> Co
                 continue
             if active[i] and joined:
                 report.records_joined += 1
-            ev = dict(res.joined_by.get(i) or {"rule": "founder" if k == founder else "joined with its work"})
+            ev = dict(joined_by.get(i) or {"rule": "founder" if k == founder else "joined with its work"})
             if "matched" in ev:
                 ev["matched"] = keys[ev["matched"]]
             member_rows.append({"source": records[i].source, "source_id": records[i].source_id, "work_id": wid,
                                 "evidence": io.dumps(ev), "content_hash": hashes[i], "added_at": now})
-    cluster_of_label = {res.labels[m[0]]: c for c, m in enumerate(clusters)}
     retired = dict(merged_away)
     for wid in leaving:
         founder = founder_of.get(wid)
-        retired[wid] = assigned[cluster_of_label[res.labels[index[founder]]]] if founder in index else None
+        retired[wid] = assigned[int(cluster_of[index[founder]])] if founder in index else None
     report.works_merged = len(merged_away)
-    report.works_split = len(split_works)
+    report.works_split = len(p.split_works)
     lap("build works")
     with store.begin() as conn:
         io.write(conn, work_rows, member_rows, retired, now)
@@ -200,8 +245,18 @@ def consolidate(store: Store, settings: ConsolidateSettings | None = None) -> Co
     lap("write")
     report.seconds = round(time.perf_counter() - t0, 2)
     log.info("consolidate: %d records, %d considered, %d works written, %d members written (%s; matcher %s)",
-             len(keys), report.records_considered, len(work_rows), len(member_rows), lap.summary(), res.stats)
+             len(keys), report.records_considered, len(work_rows), len(member_rows), lap.summary(),
+             _matcher_stats(p, results))
     return report
+
+
+def _matcher_stats(p: Plan, results: list[PartResult]) -> dict:
+    out: dict = {k: v for k, v in p.stats.items() if k not in ("started", "laps", "works_total")}
+    out["partitions"] = len(results)
+    for key in ("candidate_pairs", "scored_pairs", "fuzzy_matches", "exact_links", "refused"):
+        out[key] = sum(r.stats.get(key, 0) for r in results)
+    out["slowest_partition_s"] = max((r.stats.get("seconds", 0.0) for r in results), default=0.0)
+    return out
 
 
 def _nothing_to_do(active: np.ndarray, must: list[tuple[int, int]], prior: list[str | None],
