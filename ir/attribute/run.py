@@ -11,6 +11,7 @@ them (``authorship_candidates``); the row's person is the best of them.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -134,15 +135,23 @@ def attribute(store: Store, dictionaries_dir: Path, settings: AttributeSettings 
     passes adding co-author evidence), apply. ``workers``: processes deciding batches (default: 2 for
     large runs on a file or server database, else 1, in process); the rows are the same either way."""
     t0 = time.perf_counter()
-    p = plan(store, dictionaries_dir, settings, batch_size=batch_size)
-    total = sum(len(b) for b in p.batches)
-    if workers is None:
-        workers = 2 if total >= 20_000 and (os.cpu_count() or 1) >= 2 and ":memory:" not in store.url else 1
-    if workers > 1 and len(p.batches) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        results = _run_pool(store, p, workers, progress)
-    else:
-        results = _run_here(store, p, progress)
-    rep = apply(store, p, results)
+    gc_was = gc.isenabled()
+    gc.disable()  # millions of long-lived objects (indexes, rows): the cyclic collector only slows this down
+    try:
+        p = plan(store, dictionaries_dir, settings, batch_size=batch_size)
+        total = sum(len(b) for b in p.batches)
+        if workers is None:
+            workers = 2 if total >= 20_000 and (os.cpu_count() or 1) >= 2 and ":memory:" not in store.url else 1
+        if workers > 1 and len(p.batches) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            gc.freeze()  # forked workers share the indexes without copying them
+            results = _run_pool(store, p, workers, progress)
+        else:
+            results = _run_here(store, p, progress)
+        rep = apply(store, p, results)
+    finally:
+        gc.unfreeze()
+        if gc_was:
+            gc.enable()
     rep.seconds = round(time.perf_counter() - t0, 2)
     return rep
 
