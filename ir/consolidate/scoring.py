@@ -145,7 +145,7 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
     coverage = short / np.maximum(na, nb)
     la = np.fromiter(map(len, ca), dtype=np.int64, count=len(ca))
     lb = np.fromiter(map(len, cb), dtype=np.int64, count=len(cb))
-    contained = _contained(f, I[pair], J[pair], ca, cb, la, lb, r, s, workers)
+    contained = _contained(f, I[pair], J[pair], ca, cb, la, lb, r, s, workers, vi, vj)
     p = np.full(len(ka), s.title_else, dtype=float)
     done = np.zeros(len(ka), dtype=bool)
     for name, min_ratio, min_tset, level_pts in s.title_levels:
@@ -188,10 +188,15 @@ _CONNECTORS = ("and", "et", "al", "in", "by", "eds", "ed", "with")
 
 
 def _contained(f: Features, RI: np.ndarray, RJ: np.ndarray, ca: list[str], cb: list[str],
-               la: np.ndarray, lb: np.ndarray, r: np.ndarray, s: ConsolidateSettings, workers: int) -> np.ndarray:
+               la: np.ndarray, lb: np.ndarray, r: np.ndarray, s: ConsolidateSettings, workers: int,
+               VI: np.ndarray, VJ: np.ndarray) -> np.ndarray:
     """Per variant pair: the shorter spaceless title occurs, in order, in the longer, after nothing but noise."""
     out = np.zeros(len(ca), dtype=bool)
-    todo = np.flatnonzero((np.minimum(la, lb) >= s.title_contained_min_chars) & (r < 100) & (la != lb))
+    # a pair at 'near' or better never needs the 'contained' level
+    near = next((lv[1] for lv in s.title_levels if lv[0] == "near"), 100)
+    todo = np.flatnonzero((np.minimum(la, lb) >= s.title_contained_min_chars) & (r < near) & (la != lb))
+    if len(todo):
+        todo = todo[_may_contain(f, VI[todo], VJ[todo], la[todo], lb[todo], s.title_contained_partial)]
     if not len(todo):
         return out
     shorter = [ca[k] if la[k] < lb[k] else cb[k] for k in todo.tolist()]
@@ -207,6 +212,45 @@ def _contained(f: Features, RI: np.ndarray, RJ: np.ndarray, ca: list[str], cb: l
             continue
         out[k] = True
     return out
+
+
+_BINS = 64
+
+
+def _char_histograms(f: Features) -> np.ndarray:
+    """Per title variant, how often each character (hashed into 64 bins) occurs in its spaceless key; cached."""
+    h = getattr(f, "_char_hist", None)
+    if h is None or len(h) != len(f.var_compact):
+        lengths = np.fromiter(map(len, f.var_compact), dtype=np.int64, count=len(f.var_compact))
+        codes = np.frombuffer("".join(f.var_compact).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        rows = np.repeat(np.arange(len(lengths)), lengths)
+        h = np.bincount(rows * _BINS + codes % _BINS, minlength=len(lengths) * _BINS).reshape(-1, _BINS)
+        h = np.minimum(h, 30_000).astype(np.int16)
+        f._char_hist = h
+    return h
+
+
+def _may_contain(f: Features, vi: np.ndarray, vj: np.ndarray, la: np.ndarray, lb: np.ndarray,
+                 min_partial: float) -> np.ndarray:
+    """A lossless prefilter for ``partial_ratio(shorter, longer) >= min_partial``.
+
+    The best window of the longer title differs from the shorter title (m characters) by an Indel
+    distance of at most (1 - min_partial/100) * 2m, and at least by the characters of the shorter
+    title missing from the whole longer one (counted as a multiset; bins only lower the count).
+    """
+    h = _char_histograms(f)
+    swap = la > lb
+    short = np.where(swap, vj, vi)
+    long_ = np.where(swap, vi, vj)
+    m = np.minimum(la, lb)
+    allowed = np.floor((1 - min_partial / 100) * 2 * m + 1e-9)
+    keep = np.zeros(len(vi), dtype=bool)
+    step = 200_000
+    for a in range(0, len(vi), step):
+        hs, hl = h[short[a:a + step]], h[long_[a:a + step]]
+        missing = np.maximum(hs - hl, 0).sum(axis=1)
+        keep[a:a + step] = missing <= allowed[a:a + step]
+    return keep
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
