@@ -136,7 +136,7 @@ def candidate_pairs(f: Features, *, max_block_size: int, window: int, active: np
                             small_i.append(a)
                             small_j.append(b)
                 continue
-            m = np.unique(np.asarray(members, dtype=np.int64))
+            m = np.asarray(sorted(set(members)), dtype=np.int64)
             if len(m) < 2:
                 continue
             if active is not None and not active[m].any():
@@ -161,7 +161,9 @@ def candidate_pairs(f: Features, *, max_block_size: int, window: int, active: np
     if not chunks:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, per_rule
-    codes = np.unique(np.concatenate(chunks))
+    codes = np.sort(np.concatenate(chunks))  # sort, then drop repeats: faster than np.unique's hashing here
+    if len(codes):
+        codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
     return codes // n, codes % n, per_rule
 
 
