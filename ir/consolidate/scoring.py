@@ -57,15 +57,19 @@ def score_pairs(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSetting
                  | contained)
         I, J, ratio, tset, title_pts = I[keep], J[keep], ratio[keep], tset[keep], title_pts[keep]
     ratio = np.where(ratio < 0, 0.0, ratio)
-    pts = {"title": title_pts, "year": _years(f, I, J, s), "surname": _surnames(f, I, J, s)}
+    years = _years(f, I, J, s)
+    # the near-shared co-author search (a loop) only where its points could still make a link
+    worth = (title_pts + years + max(s.surname_similar, s.surname_shared) + max_other_points(s) - s.year_equal
+             - s.surname_equal >= s.match_threshold) if prune else None
+    pts = {"title": title_pts, "year": years, "surname": _surnames(f, I, J, s, worth)}
     # two or more co-authors in common are evidence beyond the first author (teams recur, but rarely
-    # on differently titled works of one year)
-    if len(I):
-        shared = np.fromiter((len(f.surnames[i] & f.surnames[j]) >= 2 for i, j in zip(I.tolist(), J.tolist())),
-                             dtype=bool, count=len(I))
-        pts["coauthors"] = np.where(shared & (pts["surname"] > 0), s.coauthors_shared, 0.0)
-    else:
-        pts["coauthors"] = np.zeros(0)
+    # on differently titled works of one year); counted only where the first authors agree
+    pts["coauthors"] = np.zeros(len(I))
+    idx = np.flatnonzero(pts["surname"] > 0)
+    if len(idx):
+        shared = np.fromiter((len(f.surnames[i] & f.surnames[j]) >= 2 for i, j in zip(I[idx].tolist(), J[idx].tolist())),
+                             dtype=bool, count=len(idx))
+        pts["coauthors"][idx[shared]] = s.coauthors_shared
     # a long title that agrees (near-)exactly outweighs a first author who differs: bylines get truncated,
     # reordered and garbled far more often than two works share a title of six words or more
     long_title = (title_pts >= s.title_long_points) & (_min_tokens(f, I, J) >= s.title_long_tokens)
@@ -290,7 +294,7 @@ def _years(f: Features, I, J, s: ConsolidateSettings) -> np.ndarray:
     return np.where(missing, 0.0, out)
 
 
-def _surnames(f: Features, I, J, s: ConsolidateSettings) -> np.ndarray:
+def _surnames(f: Features, I, J, s: ConsolidateSettings, worth: np.ndarray | None = None) -> np.ndarray:
     sn = np.asarray(f.surname, dtype=object)
     a, b = sn[I], sn[J]
     out = np.zeros(len(I))
@@ -306,7 +310,7 @@ def _surnames(f: Features, I, J, s: ConsolidateSettings) -> np.ndarray:
         shared = [bool(f.surnames[i] & f.surnames[j]) for i, j in zip(I[idx].tolist(), J[idx].tolist())]
         out[idx[np.asarray(shared, dtype=bool)]] = s.surname_shared
         # or another author is nearly shared ('Molesky' / 'MoleskyandK', 'Faloutsos' / 'Faloutsost')
-        idx = np.flatnonzero(rest & (out == s.surname_different))
+        idx = np.flatnonzero(rest & (out == s.surname_different) & (True if worth is None else worth))
         near = [_names_near(f.surnames[i], f.surnames[j], s.surname_similarity)
                 for i, j in zip(I[idx].tolist(), J[idx].tolist())]
         out[idx[np.asarray(near, dtype=bool)]] = s.surname_similar
