@@ -69,14 +69,18 @@ def consolidate_partitions(database_url: str, config_file: str | None = None) ->
     return {"report": report, "partitions": len(p.parts), "task_runner": fs.task_runner}
 
 
-def run_consolidate(settings: Settings):
-    """The consolidate stage for the flows: its partitions on the task runner of the [flows] settings."""
+def _on_task_runner(subflow, settings: Settings, **params):
+    """Run a stage's partitioned sub-flow on the task runner of the [flows] settings: (report, seconds)."""
     start = time.perf_counter()
-    fs = FlowSettings.load(settings.config_file)
-    sub = consolidate_partitions.with_options(task_runner=make_task_runner(fs))
+    sub = subflow.with_options(task_runner=make_task_runner(FlowSettings.load(settings.config_file)))
     out = sub(database_url=settings.database_url,
-              config_file=str(settings.config_file) if settings.config_file else None)
+              config_file=str(settings.config_file) if settings.config_file else None, **params)
     return out["report"], time.perf_counter() - start
+
+
+def run_consolidate(settings: Settings):
+    """The consolidate stage for the flows: its partitions on the configured task runner."""
+    return _on_task_runner(consolidate_partitions, settings)
 
 
 # ------------------------------------------------------------------------------ attribute, in batches
@@ -115,13 +119,8 @@ def attribute_batches(database_url: str, dictionaries: str, config_file: str | N
 
 
 def run_attribute(settings: Settings):
-    """The attribute stage for the flows: its batches on the task runner of the [flows] settings."""
-    start = time.perf_counter()
-    fs = FlowSettings.load(settings.config_file)
-    sub = attribute_batches.with_options(task_runner=make_task_runner(fs))
-    out = sub(database_url=settings.database_url, dictionaries=str(settings.dictionaries),
-              config_file=str(settings.config_file) if settings.config_file else None)
-    return out["report"], time.perf_counter() - start
+    """The attribute stage for the flows: its batches on the configured task runner."""
+    return _on_task_runner(attribute_batches, settings, dictionaries=str(settings.dictionaries))
 
 
 STAGE_TASKS = {name: _stage_task(name) for name, _ in pipeline.STAGES}
