@@ -78,16 +78,16 @@ def extract(records: list[Record]) -> Features:
         f.kind.append(document_kind(r.doc_type, r.title)
                       or ("conference" if r.conference and not j.title else venue_kind(j.title or r.conference)))
         # placeholders ('N/A') and bodies ('The Access Team', 'portal.acm.org') are no evidence about people
-        people = [n for n in (a.full_name or a.name or a.name_zh for a in r.authors) if is_person_name(n)]
-        f.surname.append(surname_key(people[0]) if people else "")
+        people = [n for n in (a.full_name or a.name or a.name_zh for a in r.authors) if _is_person(n)]
+        f.surname.append(_surname(people[0]) if people else "")
         f.surnames.append(frozenset(k for n in people[:AUTHORS_COMPARED] for k in _surname_candidates(n) if k))
-        f.name_words.append(frozenset(w for n in people for w in title_key(n).split() if len(w) > 1))
+        f.name_words.append(frozenset(w for n in people for w in _name_words(n)))
         names = [n for n in (j.title, j.abbreviation, j.iso_abbreviation, j.translated_title, r.conference) if n]
         # EI gives 'Jisuan Jigong/Computer Engineering': the pinyin and the English name, both usable
         names = [part for n in names for part in ([n, *n.split("/")] if "/" in n else [n])]
         f.venues.append(tuple(dict.fromkeys(k for k in map(journal_key, names) if k)))
         f.venue_compact.append(frozenset(_compact_venue(n) for n in names) - {""})
-        f.issns.append(frozenset(x for x in (normalize_issn(j.issn), normalize_issn(j.eissn)) if x))
+        f.issns.append(frozenset(x for x in (_issn(j.issn), _issn(j.eissn)) if x))
         f.volume.append(volume_key(r.volume))
         first_page, _ = expand_pages(r.first_page, r.last_page)
         f.pages.append(frozenset(p for p in (page_key(first_page), page_key(r.article_number)) if p))
@@ -165,6 +165,18 @@ def _compact_venue(name: str) -> str:
     return journal_key(name).replace(" ", "") if len(name) > 6 else ""
 
 
+# the same people and journals recur across records: their keys are computed once per distinct name
+_is_person = lru_cache(maxsize=200_000)(is_person_name)
+_surname = lru_cache(maxsize=200_000)(surname_key)
+_issn = lru_cache(maxsize=50_000)(normalize_issn)
+
+
+@lru_cache(maxsize=200_000)
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(w for w in title_key(name).split() if len(w) > 1)
+
+
+@lru_cache(maxsize=200_000)
 def _surname_candidates(name: str | None) -> tuple[str, ...]:
     """The surname, and for 'Kui Yang' / 'Yang Kui' without a comma the other end of the name too."""
     key = surname_key(name)
