@@ -104,8 +104,22 @@ def run_ir(records: list[Record], settings: ConsolidateSettings):
 
 # --------------------------------------------------------------------------- synthetic
 
-def synthetic(n_records: int, seed: int = 7) -> tuple[list[Record], dict[str, str], str]:
+def demo_records(data: Path, n_records: int) -> tuple[list[Record], dict[str, str]]:
+    """The records and truth of a set ir.demo.generate wrote (e.g. the one bench/consolidate_store.py caches)."""
+    from ir.ingest import expand_paths, read_file
+
+    records = []
+    for p in sorted(expand_paths([data / "exports"])):
+        records.extend(i for i in read_file(p).items if isinstance(i, Record))
+    truth = {f"{r['source']}:{r['source_id']}": r["work_key"] for r in read_csv(data / "truth" / "records.csv", "utf-8")}
+    return [r for r in records if f"{r.source}:{r.source_id}" in truth][:n_records], truth
+
+
+def synthetic(n_records: int, seed: int = 7, data: Path | None = None) -> tuple[list[Record], dict[str, str], str]:
     """Three sources with known truth; ir.demo's generator when it is there, else a built-in one."""
+    if data is not None:
+        records, truth = demo_records(data, n_records)
+        return records, truth, f"ir.demo set {data.name}"
     try:
         from ir.demo import generate  # written by another helper
 
@@ -291,6 +305,8 @@ def main() -> None:
     ap.add_argument("--synthetic", type=int, default=100_000, help="records in the synthetic set")
     ap.add_argument("--splink-synthetic", type=int, default=20_000, help="records of the synthetic set Splink gets")
     ap.add_argument("--no-splink", action="store_true")
+    ap.add_argument("--data", type=Path, help="a set ir.demo.generate already wrote, e.g. "
+                    "var/bench/consolidate_w64000_p128000_s7 (cached by bench/consolidate_store.py)")
     args = ap.parse_args()
     only = set(args.only or ["dblp-acm", "dblp-scholar", "synthetic"])
     settings = ConsolidateSettings()
@@ -329,13 +345,15 @@ def main() -> None:
         splink_row(name, keys_to_pairs, truth, elapsed, f1, left, right, "link_and_dedupe")
 
     if "synthetic" in only:
-        records, truth, origin = synthetic(args.synthetic)
+        records, truth, origin = synthetic(args.synthetic, data=args.data)
         tp = truth_pairs_from(records, truth)
         clusters, elapsed, stats = run_ir(records, settings)
         pred = all_pairs([[f"{r.source}:{r.source_id}" for r in c] for c in clusters])
         p, r, f1 = prf(pred, tp)
         rows.append((f"synthetic ir ({origin})", len(records), p, r, f1, elapsed,
                      f"{stats['candidate_pairs']} candidate pairs; stages {_stages(stats)}"))
+        print("pairs per blocking rule (before de-duplication):", ", ".join(
+            f"{k} {v}" for k, v in stats.get("pairs_per_rule", {}).items()))
         if not args.no_splink and args.splink_synthetic:
             sub = records[: args.splink_synthetic]
             sub_tp = truth_pairs_from(sub, truth)
