@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from ir.export import field_sources, work_document
 from ir.report import counting as C
 from ir.report.rules import Rules
 from ir.store import Store
@@ -103,13 +104,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
-def _field_sources() -> list:
-    """The export line's extension fields (one definition for the export, the index and the report)."""
-    from ir.export import field_sources
-
-    return field_sources()
-
-
 def _organizations(conn) -> tuple[dict[str, str | None], dict[str, dict]]:
     parents, names = {}, {}
     for oid, parent, zh, en in conn.execute(sa.select(dict_organizations.c.org_id, dict_organizations.c.parent_id,
@@ -176,7 +170,6 @@ def build_extract(store: Store, year: int | tuple[int, int], rules: Rules | None
                   created_at: dt.datetime | None = None) -> Extract:
     """The extract of ``year`` (or an inclusive ``(from, to)`` range) under ``rules`` (default: the
     shipped rules). The chart covers ``rules.chart_years`` years up to the last year."""
-    from ir.export import work_document
     from ir.report.rules import load_rules
 
     rules = rules or load_rules()
@@ -240,7 +233,7 @@ def build_extract(store: Store, year: int | tuple[int, int], rules: Rules | None
         links = [x for x in links if x["work_id"] in keep]
 
         # the export line of each kept work, tiers, editions, indexes, highly cited
-        sources = _field_sources()
+        sources = field_sources()
         docs: dict[str, dict] = {}
         for chunk in _chunks(kept):
             extra: dict[str, dict] = defaultdict(dict)

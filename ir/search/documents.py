@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 
 import sqlalchemy as sa
 
+from ir.export import field_sources, work_document
 from ir.search.query import LABEL_SEP, has_han
 
 ATTRIBUTED = ("auto", "claimed")
@@ -192,13 +193,6 @@ def hit_from_doc(doc: dict) -> dict:
 
 # --- reading works from the store ------------------------------------------------------------
 
-def _field_sources() -> list:
-    """The extension fields of :mod:`ir.export`, so that the index and the export carry the same fields."""
-    from ir import export
-
-    return export.field_sources()
-
-
 def _labels(conn: sa.Connection, records: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
     """Display names of the people and units the authorships point to, from the dictionaries snapshot."""
     try:
@@ -224,9 +218,8 @@ def _labels(conn: sa.Connection, records: list[dict]) -> tuple[dict[str, str], d
 def records_from_rows(conn: sa.Connection, rows: list, sources: list | None = None) -> list[dict]:
     """Export records (:func:`ir.export.work_document` plus the stages' fields) of these ``works`` rows,
     with what search needs beyond the export: the abstract and the names behind person and unit ids."""
-    from ir.export import work_document
 
-    sources = _field_sources() if sources is None else sources
+    sources = field_sources() if sources is None else sources
     ids = [r.work_id for r in rows]
     extra: dict[str, dict] = {}
     for fn in sources:
@@ -257,7 +250,7 @@ def iter_documents(conn: sa.Connection, batch: int = 1000, work_ids: Iterable[st
     from ir.store.tables.works import works
 
     q = sa.select(works.c.work_id, works.c.data).where(works.c.status == "active").order_by(works.c.work_id)
-    sources = _field_sources()
+    sources = field_sources()
     if work_ids is not None:
         ids = sorted(set(work_ids))
         for start in range(0, len(ids), batch):

@@ -38,20 +38,19 @@ def ingest_cmd(
 
 
 def run_ingest(st, files: list[Path], quiet: bool = False):
-    from ir.ingest import read_file, store_file
+    """ir.ingest.ingest_paths with a progress bar and a one-line error per unreadable file."""
+    from ir.ingest import ingest_paths
 
-    results = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=quiet or len(files) < 2, transient=True) as progress:
         task = progress.add_task("ingest", total=len(files))
-        for path in files:
-            progress.update(task, description=f"ingest {path.name}")
-            res = store_file(st, read_file(path))
+
+        def done(res) -> None:
             if res.error:
-                err.print(f"[red]error:[/] {path}: {res.error}")
-            results.append(res)
-            progress.advance(task)
-    return results
+                err.print(f"[red]error:[/] {res.path}: {res.error}")
+            progress.update(task, advance=1, description=f"ingest {Path(res.path).name}")
+
+        return ingest_paths(st, files, progress=done)
 
 
 def print_summary(results) -> None:
