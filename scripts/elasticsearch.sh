@@ -17,7 +17,9 @@ case "${1:-start}" in
   stop) [ -f "$BASE/es.pid" ] && kill "$(cat "$BASE/es.pid")" 2>/dev/null || true; exit 0 ;;
 esac
 
-if healthy; then echo "$URL"; exit 0; fi
+# Everything but the URL goes to stderr: callers capture stdout as the URL.
+exec 3>&1 1>&2
+if healthy; then echo "$URL" >&3; exit 0; fi
 
 command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless >/dev/null; }
 command -v unzip >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unzip >/dev/null; }
@@ -48,7 +50,7 @@ runuser -u irsearch -- env ES_JAVA_HOME="$JAVA_HOME_" ES_TMPDIR="$BASE/tmp" ES_J
   -E indices.breaker.total.use_real_memory=false \
   -E node.store.allow_mmap=false >&2
 for _ in $(seq 1 180); do
-  if healthy; then echo "$URL"; exit 0; fi
+  if healthy; then echo "$URL" >&3; exit 0; fi
   sleep 1
 done
 echo "elasticsearch did not become healthy; see $BASE/logs" >&2
