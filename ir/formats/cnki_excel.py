@@ -9,6 +9,11 @@ one is reported as a whole (it is some other Excel file), and a row without a ti
 Sniffing sees only the file's first bytes, so it goes by the container: an .xlsx zip (``PK\\x03\\x04``
 and an ``xl/`` part) or an OLE2 compound file (``\\xD0\\xCF\\x11\\xE0``, .xls). It therefore sorts after
 any more specific Excel format.
+
+CNKI's older "Excel" export (and Wanfang's) is no workbook at all: an ``.xls`` file holding an HTML
+``<table>`` that Excel opens. It is text, so it is decoded like any text export and read by the second
+format here, ``cnki-html``, through the same header and row logic; a problem's line is the source line
+of the row's ``<tr>``.
 """
 
 from __future__ import annotations
@@ -72,12 +77,12 @@ def _rows(data: bytes) -> Iterator[list[str | None]]:
 
 
 def _header(rows: Iterable[tuple[int, list[str | None]]]) -> tuple[int, list[str | None], list[str | None]] | None:
-    """(row number, headers, roles) of the first row naming a title column."""
-    for n, row in rows:
+    """(line, headers, roles) of the first row naming a title column, among the first HEADER_ROWS rows."""
+    for k, (n, row) in enumerate(rows, 1):
         roles = [field_role(h) if h else None for h in row]
         if "title" in roles:
             return n, row, roles
-        if n >= HEADER_ROWS:
+        if k >= HEADER_ROWS:
             break
     return None
 
@@ -91,11 +96,17 @@ def parse(data: str | bytes) -> Parsed:
     except Exception as exc:  # noqa: BLE001 - a damaged workbook is reported, not raised
         yield Problem(reason=f"cannot read the workbook: {type(exc).__name__}: {exc}", record_no=1)
         return
+    yield from _records(rows, "Excel export")
+
+
+def _records(rows: list[tuple[int, list[str | None]]], what: str) -> Parsed:
+    """The records of a table's (line, cells) rows: the first row naming a title column is the header."""
     found = _header(rows)
     if found is None:
         seen = [h for _, row in rows[:1] for h in row if h]
-        yield Problem(reason=f"not a CNKI Excel export: no title column (题名 / Title-题名) in the first "
-                             f"{HEADER_ROWS} rows; first row: {seen[:12]}", record_no=1, line=1)
+        yield Problem(reason=f"not a CNKI {what}: no title column (题名 / Title-题名) in the first "
+                             f"{HEADER_ROWS} rows; first row: {seen[:12]}", record_no=1,
+                      line=rows[0][0] if rows else 1)
         return
     header_row, headers, roles = found
     title_field = next(h for h, r in zip(headers, roles, strict=False) if r == "title")
@@ -115,6 +126,55 @@ def parse(data: str | bytes) -> Parsed:
         text = "\t".join(v or "" for v in row)
         yield build_record(values, raw, record_no=record_no, line=n, text=text, title_field=title_field)
 
+
+# --------------------------------------------------------------------- the HTML table saved as ".xls"
+
+_HTML_START = ("<html", "<!doctype html", "<table", "<meta", "<?xml")
+
+
+def sniff_html(head: str | bytes) -> bool:
+    """An HTML document (or bare table) whose first table names a CNKI title column."""
+    if not isinstance(head, str):
+        return False
+    low = head.lstrip("\ufeff \t\r\n")[:200].casefold()
+    if not low.startswith(_HTML_START):
+        return False
+    table = head.find("<table") if "<table" in head else head.casefold().find("<table")
+    return table >= 0 and ("题名" in head[table:] or "title-" in head[table:].casefold())
+
+
+def _html_rows(text: str) -> list[tuple[int, list[str | None]]]:
+    """(source line, cell texts) of every table row, in document order."""
+    import lxml.html
+
+    doc = lxml.html.document_fromstring(text)
+    return [
+        (tr.sourceline or 0, [clean(td.text_content()) for td in tr if td.tag in ("td", "th")])
+        for tr in doc.iter("tr")
+    ]
+
+
+def parse_html(text: str | bytes) -> Parsed:
+    if not isinstance(text, str):
+        yield Problem(reason="cnki-html expects decoded text, got bytes")
+        return
+    try:
+        rows = _html_rows(text.lstrip("\ufeff"))
+    except Exception as exc:  # noqa: BLE001 - a broken document is reported, not raised
+        yield Problem(reason=f"cannot read the HTML table: {type(exc).__name__}: {exc}", record_no=1)
+        return
+    yield from _records(rows, "Excel (HTML table) export")
+
+
+HTML_FORMAT = register(Format(
+    name="cnki-html",
+    source="cnki",
+    description="CNKI / Wanfang \"Excel\" export that is an HTML table saved as .xls (题名 / Title-题名 columns)",
+    binary=False,
+    sniff=sniff_html,
+    parse=parse_html,
+    priority=90,
+))
 
 FORMAT = register(Format(
     name="cnki-excel",

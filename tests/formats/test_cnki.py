@@ -482,6 +482,57 @@ def test_excel(make, headers, caption, header_line):
     assert conf.doc_type == "proceedings paper" and conf.year == 2018 and conf.source_id_kind == "hash"
 
 
+def html_xls_bytes(headers, rows, encoding: str) -> bytes:
+    """CNKI's old "Excel" export: an HTML table, one line per row, saved as .xls in the page's charset."""
+    from html import escape
+
+    def tr(cells, tag="td"):
+        return "<tr>" + "".join(f"<{tag}>{escape('' if v is None else str(v))}</{tag}>" for v in cells) + "</tr>"
+
+    charset = "gb2312" if encoding == "gb18030" else "utf-8"
+    lines = [
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">',
+        f'<head><meta http-equiv="Content-Type" content="text/html; charset={charset}"></head>',
+        "<body>", '<table border="1">', tr(headers, "th"), *map(tr, rows), "</table>", "</body></html>",
+    ]
+    return "\r\n".join(lines).encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_excel_html_table_reads_like_the_workbook(tmp_path, encoding):
+    path = tmp_path / "CNKI-20240301.xls"
+    path.write_bytes(html_xls_bytes(HEADERS_EN, ROWS, encoding))
+    pf = read_file(path)
+    assert pf.fmt.name == "cnki-html", pf.error
+    workbook = list(cnki_excel.parse(xlsx_bytes(HEADERS_EN, ROWS)))
+    assert [type(i).__name__ for i in pf.items] == ["Record", "Problem", "Record"]
+    assert [r.to_dict() for r in records(pf.items)] == [r.to_dict() for r in records(workbook)]
+    (broken,) = problems(pf.items)
+    # the broken row is the third <tr> after the header's, on line 5 + 3 of the file
+    assert (broken.record_no, broken.field, broken.line) == (2, "Title-题名", 8)
+    assert "赵六" in broken.raw
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('<html><body><table><tr><td>Title-题名</td></tr></table></body></html>', True),
+        ('\ufeff<table border="1"><tr><th>题名</th><th>作者</th></tr></table>', True),
+        ("<html><body><table><tr><td>Name</td><td>Score</td></tr></table></body></html>", False),
+        ("<html><body><p>题名</p></body></html>", False),  # no table
+        ("Title-题名: x\n", False),  # the E-Study text export
+    ],
+)
+def test_sniff_html(text, expected):
+    assert cnki_excel.sniff_html(text) is expected
+
+
+def test_excel_html_other_table_is_one_problem():
+    text = "<html><body><table><tr><td>Name</td></tr><tr><td>a</td></tr></table></body></html>"
+    (item,) = cnki_excel.parse_html(text)
+    assert isinstance(item, Problem) and "no title column" in item.reason and "Name" in item.reason
+
+
 def test_excel_other_workbook_is_one_problem():
     items = list(cnki_excel.parse(xlsx_bytes(["Name", "Score"], [["a", 1]])))
     assert len(items) == 1 and isinstance(items[0], Problem)
