@@ -27,7 +27,7 @@ def table(title: str, rows: list[dict]) -> Table:
     cols = list(dict.fromkeys(k for r in rows for k in r))
     for c in cols:
         numeric = all(isinstance(r.get(c), (int, float)) for r in rows if r.get(c) is not None)
-        t.add_column(str(c), justify="right" if numeric else "left")
+        t.add_column(str(c), justify="right" if numeric else "left", overflow="fold")  # never cut a path
     for r in rows:
         t.add_row(*["" if r.get(c) is None else (f"{r[c]:.2f}" if isinstance(r[c], float) else str(r[c])) for c in cols])
     return t

@@ -54,15 +54,14 @@ def run_ingest(st, files: list[Path], quiet: bool = False):
 
 
 def print_summary(results) -> None:
-    table = Table(title="ingest")
-    for col in ("file", "format", "encoding", "read", "stored", "quarantined"):
-        table.add_column(col, justify="right" if col in ("read", "stored", "quarantined") else "left")
-    for r in results:
-        table.add_row(r.path, r.format or "-", r.encoding or "-", str(r.records_read), str(r.stored),
-                      str(r.quarantined) if not r.error else f"[red]{r.quarantined} (file: {r.error})[/]")
-    table.add_row("[b]total[/]", "", "", str(sum(r.records_read for r in results)),
-                  str(sum(r.stored for r in results)), str(sum(r.quarantined for r in results)))
-    out.print(table)
+    """The stage's report table and what needs attention (as ``ir run`` prints it), then the totals."""
+    from ir.cli.render import print_report
+    from ir.pipeline import IngestReport
+
+    print_report("ingest", IngestReport(results))
+    if len(results) > 1:
+        out.print(f"[b]total[/]: {len(results)} files, {sum(r.records_read for r in results)} records read, "
+                  f"{sum(r.stored for r in results)} stored, {sum(r.quarantined for r in results)} quarantined")
 
 
 def quarantine_cmd(
