@@ -178,7 +178,9 @@ def _given_initials(given: str, all_caps: bool = False) -> tuple[str, str]:
     )
     if is_initials:
         return "", letters.lower()
-    if len(parts) > 1:  # "San-li", "John A."; a trailing middle initial is not part of the given name
+    if len(parts) > 1:  # "San-li", "John A."; a trailing middle initial is not part of the given name ...
+        if not dotted and all(split_pinyin(p) for p in parts):  # ... but "Yi'e", "E-le" are pinyin (峨 e)
+            return "".join(parts), "".join(p[0] for p in parts)
         return "".join(p for p in parts if len(p) > 1) or parts[0], "".join(p[0] for p in parts)
     syl = split_pinyin(letters)
     if syl and len(syl) <= 3:

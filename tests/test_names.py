@@ -30,6 +30,10 @@ from ir.names import chinese_readings, compatibility, parse_name, split_pinyin
     ("欧阳修", "ouyang", "xiu", "x"),
     ("区家明", "ou", "jiaming", "jm"),
     ("Zhang, San (1)", "zhang", "san", "s"),
+    ("Shen, Yi'e", "shen", "yie", "ye"),  # 沈怡峨: "e" is a syllable (峨), not a middle initial
+    ("Zhang, E-le", "zhang", "ele", "el"),  # 张峨乐
+    ("Zhao Xiao-E", "zhao", "xiaoe", "xe"),
+    ("Smith, John A", "smith", "john", "ja"),  # "John" is no pinyin: "A" stays a middle initial
 ])
 def test_parse_name(text, family, given, initials):
     p = parse_name(text)
@@ -73,6 +77,9 @@ def test_split_pinyin(word, syllables):
     ("张三", "张叁", "full_typo"),  # same reading, other characters: plausible, never certain
     ("张三", "李三", "none"),
     ("Zhang, SL", "Zhang, SM", "none"),
+    ("Shen, Yi'e", "沈怡峨", "full"),
+    ("Shen, Yi'e", "沈怡", "none"),  # another person: 沈怡 is Shen Yi
+    ("Zhang, E-le", "张乐", "none"),
 ])
 def test_compatibility_levels(a, b, level):
     c = compatibility(a, b)

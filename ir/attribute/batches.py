@@ -31,7 +31,9 @@ import sqlalchemy as sa
 
 from ir.affiliations import OrgIndex
 from ir.attribute.align import WorkAuthor, align
-from ir.attribute.decide import AuthorContext, Decision, decide, match_addresses, score_candidates
+from ir.attribute.decide import (
+    WORK_POINTS, AuthorContext, Decision, add_points, decide, match_addresses, score_candidates, work_points,
+)
 from ir.attribute.people import PeopleIndex
 from ir.attribute.settings import AttributeSettings
 from ir.dictionaries import Dictionaries, DictionaryProblem, load_dictionaries
@@ -265,6 +267,8 @@ def _first_pass(context, orgs, people, s, wid, year, members, prior, out: BatchR
             ours.append(ctx)
         else:  # external: decided now
             out.rows[(wid, wa.position)] = _row(context, wid, wa, ctx, _EXTERNAL, orgs, ())
+    for ctx, pts in zip(ours, work_points(ours, people, s, year, claimed)):
+        add_points(ctx, pts)
     decisions = {ctx.author.position: decide(ctx, s) for ctx in ours}
     _one_person_per_work(ours, decisions, s)
     linked = frozenset(claimed) | {d.person_id for d in decisions.values() if d.status == "auto"}
@@ -279,25 +283,17 @@ def _later_pass(context, orgs, people, s, wid, st: WorkState, net: Network, out:
     decs = st.decisions
     doubtful = [c for c in st.authors if decs[c.author.position].status != "auto"]
     linked = st.claimed | {d.person_id for d in decs.values() if d.status == "auto"}
-    tops = {c.candidates[0].person_id for c in st.authors if c.candidates}
     empty: frozenset[str] = frozenset()
-    for ctx in doubtful:
-        extra = {}
+    in_doubt = {id(c) for c in doubtful}
+    for ctx, pts in zip(st.authors, work_points(st.authors, people, s, st.year, linked)):
+        if id(ctx) not in in_doubt:
+            continue
         for cand in ctx.candidates:
-            pts = {}
             history = net.coauthors.get(cand.person_id, empty)
             n = sum(1 for q in linked if q != cand.person_id and q in history)
             if n:
-                pts["coauthors"] = s.coauthor * min(n, 2)
-            sup = people.people[cand.person_id].supervisor_id
-            if sup and sup != cand.person_id and (sup in linked or sup in tops):
-                pts["supervisor"] = s.supervisor
-            elif people.students_of.get(cand.person_id, set()) & (linked | tops):
-                pts["supervisor"] = s.supervisor  # supervises a student who is an author of the work
-            if pts:
-                extra[cand.person_id] = pts
-        if extra:
-            ctx.candidates = score_candidates(ctx, st.year, people, orgs, s, st.rejected.get(ctx.author.position, frozenset()), extra)
+                pts.setdefault(cand.person_id, {})["coauthors"] = s.coauthor * min(n, 2)
+        add_points(ctx, pts, WORK_POINTS + ("coauthors",))
         # between equal scores, suggest the person who publishes more (links made so far)
         ctx.candidates.sort(key=lambda c: (-round(c.score, 6), -net.activity.get(c.person_id, 0), c.person_id))
         decs[ctx.author.position] = decide(ctx, s)
@@ -408,6 +404,7 @@ def _row(context: PlanContext, wid: str, wa: WorkAuthor, ctx: AuthorContext, dec
     if ctx.ours:
         evidence["addresses"] = _address_evidence(ctx, orgs)
         evidence["unlinked_addresses"] = ctx.weak
+        evidence["name_holders"] = ctx.holders
         evidence["candidates"] = [c.as_json() for c in ctx.candidates[:3]]
         if len(shared) > 1:
             evidence["suggested_to"] = [x[0] for x in shared]

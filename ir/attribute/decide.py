@@ -50,17 +50,21 @@ class AuthorContext:
     unit_ids: set[str] = field(default_factory=set)  # every unit named in our addresses
     org_id: str | None = None  # the most specific unit named
     candidates: list[Candidate] = field(default_factory=list)
+    holders: int = 0  # people of the dictionary holding the author's name (Chinese or full name)
 
 
 def match_addresses(wa: WorkAuthor, orgs: OrgIndex) -> AuthorContext:
     ctx = AuthorContext(wa)
     linked = [a for a in wa.addresses if a.linked]
+    real = [a for a in linked if a.source not in GUESSED_LINKS]
+    fallback = False
+    if real:  # a source that links authors to addresses itself says where this author is: a guess does not
+        linked = real
     use = linked or wa.addresses
-    if linked and all(a.source in GUESSED_LINKS for a in linked) and not any(
-            orgs.match(a.text, a.organization).ours for a in linked):
+    if linked and not real and not any(orgs.match(a.text, a.organization).ours for a in linked):
         guessed = [a for a in wa.addresses if not a.linked]
         if guessed:  # a guessed link that is not ours: the record's other organs may be this author's
-            use, linked = guessed, []
+            use, linked, fallback = guessed, [], True
     best_depth = -1
     for addr in use:
         m = orgs.match(addr.text, addr.organization)
@@ -71,8 +75,9 @@ def match_addresses(wa: WorkAuthor, orgs: OrgIndex) -> AuthorContext:
             if d > best_depth:
                 best_depth, ctx.org_id = d, m.org_id
     ctx.ours = bool(ctx.matches)
-    # an organ list not linked to authors says little about one author, unless every organ is ours
-    ctx.weak = ctx.ours and not linked and len(ctx.matches) < len(use)
+    # an organ list not linked to authors says little about one author, unless every organ is ours (and
+    # the guess put the author elsewhere: then the rest of the list is all that is left, and weak too)
+    ctx.weak = ctx.ours and not linked and (fallback or len(ctx.matches) < len(use))
     return ctx
 
 
@@ -99,6 +104,7 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
     outside the author (co-authors, supervisor)."""
     wa = ctx.author
     names = wa.best_names()
+    ctx.holders = people.holders(names, wa.name_zh)
     ids = people.candidates(names, s.max_candidates)
     direct: dict[str, list[str]] = {}
     for e in wa.emails:
@@ -126,6 +132,8 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
         if ctx.weak and not strong_hits and name.score < 0.9:
             continue  # an unlinked organ list and a looser name: nothing ties this author to the person
         parts: dict[str, float] = {"name": s.name * name.score}
+        if ctx.holders == 1 and name.score >= 1.0 and name.level in ("same_zh", "full"):
+            parts["unique_name"] = s.unique_name  # nobody else of ours is called so
         # the appointment that fits best: unit and years
         best_appt, best_pts, best_parts = None, None, {}
         for a in p.appointments:
@@ -164,6 +172,50 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
         out.append(Candidate(pid, sum(parts.values()), org_id, name, parts, bool(strong_hits)))
     out.sort(key=lambda c: (-c.score, c.person_id))
     return out
+
+
+CORROBORATING = ("coauthors", "supervisor")  # with e-mail / ORCID (Candidate.strong): more than a name in a unit
+WORK_POINTS = ("supervisor", "student_alone")
+
+
+def work_points(ours: list[AuthorContext], people: PeopleIndex, s: AttributeSettings, year: int | None,
+                linked: frozenset[str] | set[str] = frozenset()) -> list[dict[str, dict[str, float]]]:
+    """Evidence from the rest of the work, per author (aligned with ``ours``) and candidate: a student
+    and their supervisor are both plausible authors of the work (``supervisor``), or a student's recorded
+    supervisor is nobody's candidate (``student_alone``: students publish with their supervisors).
+    ``linked``: people already linked to (or claimed for) the work."""
+    plausible = [{c.person_id for c in ctx.candidates if c.score >= s.suggest_min} for ctx in ours]
+    out: list[dict[str, dict[str, float]]] = []
+    for i, ctx in enumerate(ours):
+        others = set(linked).union(*(x for j, x in enumerate(plausible) if j != i))
+        pts: dict[str, dict[str, float]] = {}
+        for c in ctx.candidates:
+            p = people.people[c.person_id]
+            sup = p.supervisor_id
+            if sup and sup != c.person_id and sup in others:
+                pts[c.person_id] = {"supervisor": s.supervisor}
+            elif people.students_of.get(c.person_id, frozenset()) & others:
+                pts[c.person_id] = {"supervisor": s.supervisor}
+            elif sup and sup in people.people and any(
+                    a.role == "student" and a.covers(year, s.year_slack) is not False for a in p.appointments):
+                pts[c.person_id] = {"student_alone": s.student_alone}
+        out.append(pts)
+    return out
+
+
+def add_points(ctx: AuthorContext, pts: dict[str, dict[str, float]], keys=WORK_POINTS) -> None:
+    """Replace the ``keys`` evidence of the candidates by ``pts`` and re-rank them."""
+    changed = False
+    for c in ctx.candidates:
+        new = pts.get(c.person_id, {})
+        if any(k in c.parts for k in keys) or new:
+            for k in keys:
+                c.parts.pop(k, None)
+            c.parts.update(new)
+            c.score = sum(c.parts.values())
+            changed = True
+    if changed:
+        ctx.candidates.sort(key=lambda c: (-c.score, c.person_id))
 
 
 def _related_units(unit_ids: set[str], orgs: OrgIndex) -> set[str]:
@@ -210,13 +262,20 @@ def decide(ctx: AuthorContext, s: AttributeSettings) -> Decision:
     non_name = sum(v for k, v in best.parts.items() if k != "name" and v > 0)
     ok_margin = margin is None or margin >= s.auto_margin
     ok_name = best.name.score >= s.auto_min_name or best.strong
-    if best.score >= s.auto_min and ok_margin and ok_name and non_name > 0:
+    corroborated = best.strong or any(best.parts.get(k, 0) > 0 for k in CORROBORATING)
+    # an organ list not linked to its authors names our unit, but an outside author of a common name
+    # meets a namesake there as easily: then the name and the unit are not enough
+    ok_weak = not ctx.weak or corroborated or ctx.holders <= s.weak_max_holders
+    if best.score >= s.auto_min and ok_margin and ok_name and non_name > 0 and ok_weak:
         why = "unique strong match" if margin is None else f"ahead of the next person by {margin:.2f}"
         return Decision("auto", best.person_id, best.org_id, best.score, why)
     if margin is not None and not ok_margin:
         why = f"{len([c for c in cands if best.score - c.score < s.auto_margin])} people within {s.auto_margin} points"
     elif not ok_name:
         why = f"name evidence too weak ({best.name.level})"
+    elif not ok_weak:
+        why = (f"an organ list not linked to its authors, and {ctx.holders} of our people hold the name: "
+               f"needs e-mail, ORCID, supervisor or co-author evidence")
     else:
         why = f"score {best.score:.2f} below auto ({s.auto_min})"
     return Decision("suggested", best.person_id, best.org_id, best.score, why)

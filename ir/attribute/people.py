@@ -58,10 +58,13 @@ class PeopleIndex:
         self.by_full: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.by_initials: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.by_first: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.zh_holders: dict[str, int] = defaultdict(int)  # people per Chinese name
         self.by_email: dict[str, str] = {}
         self.by_orcid: dict[str, str] = {}
         self.by_rid: dict[str, str] = {}
         for p in self.people.values():
+            if p.name_zh:
+                self.zh_holders[parse_name(p.name_zh).zh or p.name_zh] += 1
             covered: set[str] = set()
             for n in p.names:
                 if covered and n.isascii() and _LETTERS.sub("", n.lower()) in covered:
@@ -90,6 +93,18 @@ class PeopleIndex:
                 self.students_of[p.supervisor_id].add(p.person_id)
         self.families = sorted({f for f, _ in self.by_first})
         self._near: dict[str, list[str]] = {}
+
+    def holders(self, names: list[str], name_zh: str | None) -> int:
+        """How many people of the dictionary hold this name: the Chinese name when known, else the full
+        (family, given) key of any reading (the largest). 0 when only initials are known."""
+        if name_zh:
+            return self.zh_holders.get(parse_name(name_zh).zh or name_zh, 0)
+        n = 0
+        for x in names:
+            for fam, given, _ in parse_name(x).readings:
+                if fam and given:
+                    n = max(n, len(self.by_full.get((fam, given), ())))
+        return n
 
     def near_families(self, family: str) -> list[str]:
         """Family names one typo away (for a byline whose family name is misspelt)."""

@@ -22,7 +22,9 @@ class AttributeSettings:
     orcid: float = 8.0  # the same ORCID iD / ResearcherID
     orcid_conflict: float = -8.0  # the author carries another ORCID iD
     coauthor: float = 1.5  # per co-author linked to someone this person has published with (at most 2)
-    supervisor: float = 1.5  # a student whose supervisor is an author of the work
+    supervisor: float = 1.5  # a student whose supervisor is (a candidate for) another author of the work, or vice versa
+    student_alone: float = -2.0  # a student whose recorded supervisor is no candidate for any other author
+    unique_name: float = 1.5  # the full name (or the Chinese name) is held by this one person of the dictionary
     unlinked: float = -0.5  # the address is not tied to this author (CNKI's unlinked organ list)
     # decisions
     auto_min: float = 6.0  # at least this score ...
@@ -33,6 +35,8 @@ class AttributeSettings:
     min_name: float = 0.4  # weaker names are no candidates unless e-mail/ORCID say so
     year_slack: int = 1  # publishing lag accepted around an appointment (years)
     passes: int = 2  # passes adding co-author and supervisor evidence for the authors still in doubt
+    weak_max_holders: int = 2  # an unlinked organ list: auto without e-mail/ORCID/supervisor/co-author
+    # evidence only when at most this many people of the dictionary hold the name
     max_candidates: int = 400  # initials-only lookups with more people than this are not widened
 
     @classmethod
