@@ -55,6 +55,27 @@ class Features:
     def __len__(self) -> int:
         return len(self.keys)
 
+    def cached(self, name: str, build):
+        """A value derived from the columns, built once (the columns do not change after :func:`extract`)."""
+        cache = self.__dict__.setdefault("_derived", {})
+        if name not in cache:
+            cache[name] = build()
+        return cache[name]
+
+    def array(self, name: str) -> np.ndarray:
+        """A list column as a numpy array (object; bool for ``var_han``), built once: scoring indexes
+        these arrays on every call, and the chain guard scores a few pairs at a time, many times."""
+        return self.cached(name, lambda: np.asarray(getattr(self, name), dtype=bool if name == "var_han" else object))
+
+    def var_starts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per record, how many title variants it has and where they start in ``var_*``."""
+        def build():
+            n = len(self)
+            counts = np.bincount(self.var_rec, minlength=n) if len(self.var_rec) else np.zeros(n, dtype=np.int64)
+            starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if n else np.zeros(0, dtype=np.int64)
+            return counts, starts.astype(np.int64)
+        return self.cached("_var_starts", build)
+
     def titles_of(self, i: int) -> list[str]:
         if not hasattr(self, "_var_index"):
             idx: dict[int, list[str]] = {}

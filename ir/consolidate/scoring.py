@@ -75,7 +75,8 @@ def score_pairs(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSetting
     long_title = (title_pts >= s.title_long_points) & (_min_tokens(f, I, J) >= s.title_long_tokens)
     pts["surname"] = np.where(long_title & (pts["surname"] < s.surname_different_long_title),
                               s.surname_different_long_title, pts["surname"])
-    pts["source"] = np.where(np.asarray(f.sources, dtype=object)[I] == np.asarray(f.sources, dtype=object)[J],
+    sources = f.array("sources")
+    pts["source"] = np.where(sources[I] == sources[J],
                              s.same_source, 0.0) if len(I) else np.zeros(0)
     # the remaining comparisons are loops: only for pairs that can still reach the threshold
     rest = max(s.venue_issn_equal, s.venue_name_equal) + s.volume_equal + s.page_equal
@@ -115,9 +116,7 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
     must be noise (the records' own author names, years, initials), else the longer title says more
     than the shorter ('Answering queries using views' is not 'A scalable algorithm for answering ...').
     """
-    n = len(f)
-    counts = np.bincount(f.var_rec, minlength=n) if len(f.var_rec) else np.zeros(n, dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if n else np.zeros(0, dtype=np.int64)
+    counts, starts = f.var_starts()
     ci, cj = counts[I], counts[J]
     tot = ci * cj
     ratio = np.full(len(I), -1.0)
@@ -131,8 +130,8 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
     within = np.arange(tot.sum()) - np.repeat(np.cumsum(tot) - tot, tot)
     vi = starts[I][pair] + within // cj[pair]
     vj = starts[J][pair] + within % cj[pair]
-    keys = np.asarray(f.var_key, dtype=object)
-    compact = np.asarray(f.var_compact, dtype=object)
+    keys = f.array("var_key")
+    compact = f.array("var_compact")
     ka, kb = keys[vi].tolist(), keys[vj].tolist()
     ca, cb = compact[vi].tolist(), compact[vj].tolist()
     workers = s.workers if len(ka) > 20_000 else 1  # threads only pay off on big batches
@@ -173,7 +172,7 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
     # EstimationofRangePredicates') do not make a title short
     is_short = (short <= s.title_short_tokens) & (np.minimum(la, lb) < s.title_short_chars)
     p = np.where(is_short & (p > s.title_short_cap), s.title_short_cap, p)
-    han = np.asarray(f.var_han, dtype=bool)
+    han = f.array("var_han")
     cross = han[vi] != han[vj]  # a Chinese title against an English one says nothing either way
     p = np.where(cross, s.title_cross_script, p)
     generic = f.var_generic[vi] | f.var_generic[vj]
@@ -276,11 +275,15 @@ def _is_noise(head: str, names: frozenset) -> bool:
 
 def _min_tokens(f: Features, I: np.ndarray, J: np.ndarray) -> np.ndarray:
     """Words in the shorter of the two records' longest titles."""
-    n = len(f)
-    longest = np.zeros(n, dtype=np.int64)
+    longest = f.cached("_longest_title", lambda: _longest_title(f))
+    return np.minimum(longest[I], longest[J])
+
+
+def _longest_title(f: Features) -> np.ndarray:
+    longest = np.zeros(len(f), dtype=np.int64)
     if len(f.var_rec):
         np.maximum.at(longest, f.var_rec, f.var_ntok)
-    return np.minimum(longest[I], longest[J])
+    return longest
 
 
 def _years(f: Features, I, J, s: ConsolidateSettings) -> np.ndarray:
@@ -295,7 +298,7 @@ def _years(f: Features, I, J, s: ConsolidateSettings) -> np.ndarray:
 
 
 def _surnames(f: Features, I, J, s: ConsolidateSettings, worth: np.ndarray | None = None) -> np.ndarray:
-    sn = np.asarray(f.surname, dtype=object)
+    sn = f.array("surname")
     a, b = sn[I], sn[J]
     out = np.zeros(len(I))
     present = np.fromiter((bool(x) and bool(y) for x, y in zip(a, b)), dtype=bool, count=len(I))

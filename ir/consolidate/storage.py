@@ -18,6 +18,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from ir.consolidate import io
+from ir.consolidate.engine import gc_paused
 from ir.consolidate.partition import PartResult, Plan, make_parts, resolve_partition
 from ir.consolidate.merge import build_work, doc_hash, member_key, work_id_for
 from ir.consolidate.settings import ConsolidateSettings
@@ -84,10 +85,11 @@ def consolidate(store: Store, settings: ConsolidateSettings | None = None, *, pa
     same whichever way, and the same as with one partition.
     """
     s = settings or ConsolidateSettings()
-    p = plan(store, s, partitions=partitions)
-    fn = functools.partial(resolve_partition, settings=s)
-    results = list((map_fn or map)(fn, p.parts))
-    return apply(store, p, results, s)
+    with gc_paused():
+        p = plan(store, s, partitions=partitions)
+        fn = functools.partial(resolve_partition, settings=s)
+        results = list((map_fn or map)(fn, p.parts))
+        return apply(store, p, results, s)
 
 
 def plan(store: Store, settings: ConsolidateSettings | None = None, *, partitions: int = 1) -> Plan:
