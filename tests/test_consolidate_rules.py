@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from ir.consolidate.blocking import candidate_pairs
 from ir.consolidate.engine import resolve
+from ir.consolidate.features import byline_name, extract, given_initial
+from ir.consolidate.scoring import _swapped
 from ir.model import Author, Journal, Record, Title
 from ir.normalize import is_person_name, repair_mojibake, venue_kind
 
@@ -41,6 +44,13 @@ MUST_MERGE = [
      rec(SCH, "f", "Metadata Standards for Data Warehousing: Open Information Model vs. Common Warehouse Metamodel", "GC Introduction", "")),
     ("same words reordered", rec(DBLP, "7", "A Taxonomy for Secure Object-Oriented Databases", "M Olivier, S Solms", "ACM Trans. Database Syst.", 1994),
      rec(SCH, "g", "A Taxonomy for Object-Oriented Secure Databases", "M Olivier, S Von Solms", "ACM TODS,")),
+    ("first author's name the other way round", rec(DBLP, "9", "Fast Joins Using Join Indices", "Z Li, K Ross", "VLDB J.", 1999),
+     rec(SCH, "i", "Fast joins using join indices", "L Zhe, AR Kenneth", "The VLDB Journal,")),
+    ("next author glued to the first", rec(DBLP, "10", "Synchronizing a Database to Improve Freshness", "J Cho, H Garcia-Molina", "SIGMOD Conference", 2000),
+     rec(SCH, "j", "Garcia-Molina. Synchronizing a database to improve freshness", "J Cho andH", "Proc. of the ACM SIGMOD Int. Conf. on Management of Data,")),
+    # neither end of the title nor its rare words agree: only the byline brings the two together
+    ("byline tail before run-together words", rec(DBLP, "11", "Evaluating Queries with Generalized Path Expressions", "V Christophides, S Cluet, G Moerkotte", "SIGMOD Conference", 1996),
+     rec(SCH, "k", "andG. Moerkotte. Evaluating queries withgeneralized pathexpressions", "V Christophides, S Cluet", "Proceedings of ACM SIGMOD Conference on Management of")),
     ("mojibake quotes", rec(DBLP, "8", "STING: A Statistical Information Grid Approach to Spatial Data Mining", "W Wang, J Yang, R Muntz", "VLDB", 1997),
      rec(SCH, "h", "Ã¢â?¬ Å?STING: A Statistical Information Grid Approach to Spatial Data MiningÃ¢â?¬Â?", "W Wei, J Yang, R Muntz", "Proc. of the 23rd VLDB")),
 ]
@@ -53,6 +63,9 @@ MUST_NOT_MERGE = [
      rec(SCH, "b", "PSoup: a system for streaming queries over streaming data", "S Chandrasekaran, MJ Franklin", "The VLDB Journal", 2003)),
     ("erratum against its untyped article", rec(DBLP, "3", "Erratum: A Database Model for Object Dynamics", "Mike P. Papazoglou, Bernd J. Kramer", "VLDB J.", 1997),
      rec("acm", "c", "A database model for object dynamics", "M. P. Papazoglou, B. J. Kramer", "The VLDB Journal", 1997)),
+    # 'R Sion' read the other way round is surname 'r': an initial shared with 'R Agrawal' is no shared author
+    ("different authors sharing an initial", rec(DBLP, "5", "Watermarking Relational Databases", "R Agrawal, J Kiernan", "VLDB", 2002),
+     rec(SCH, "e", "Watermarking Relational Databases", "R Sion, M Atallah, S Prabhakar", "")),
     ("conference paper and journal version, typed by venue", rec(DBLP, "4", "Sleepers and Workaholics: Caching Strategies in Mobile Environments", "Daniel Barbara, Tomasz Imielinski", "SIGMOD Conference", 1994),
      rec("acm", "d", "Sleepers and workaholics: caching strategies in mobile environments (extended version)", "Daniel Barbara, Tomasz Imielinski", "The VLDB Journal", 1995)),
 ]
@@ -121,3 +134,46 @@ def test_venue_kind(venue, kind):
 ])
 def test_repair_mojibake(raw, fixed):
     assert repair_mojibake(raw) == fixed
+
+
+@pytest.mark.parametrize("name, initial", [
+    ("Zhang, S", "s"), ("S. Zhang", "s"), ("ZHANG SQ", "s"), ("L Zhe", "l"), ("Z Li", "z"),
+    ("H Garcia-Molina", "h"), ("van Beethoven, Ludwig", "l"), ("Ludwig van Beethoven", "l"),
+    ("Smith", ""), ("张三", ""), ("", ""), (None, ""),
+])
+def test_given_initial(name, initial):
+    assert given_initial(name) == initial
+
+
+@pytest.mark.parametrize("a, b, swapped", [
+    (("li", "z"), ("zhe", "l"), True),  # 'Z Li' / 'L Zhe'
+    (("garofalakis", "m"), ("minos", "g"), True),  # 'M Garofalakis' / 'G Minos'
+    (("lee", "b"), ("byung", "s"), False),  # 'B Lee' / 'SL Byung': one initial only
+    (("li", "z"), ("li", "z"), False),  # the same name is not swapped
+    (("li", ""), ("zhe", "l"), False),  # no initial, no evidence
+    (("l", "z"), ("z", "l"), False),  # initials alone are no surnames
+])
+def test_swapped_names(a, b, swapped):
+    assert _swapped(a[0], b[0], a[1], b[1]) is swapped
+
+
+@pytest.mark.parametrize("raw, name", [
+    ("J Cho andH", "J Cho"), ("T NguyenandV", "T Nguyen"), ("S Chaudhuri andV.", "S Chaudhuri"),
+    ("A Legrand", "A Legrand"), ("Ferdinand", "Ferdinand"), ("B Andersen", "B Andersen"), ("Grand, K", "Grand, K"),
+    ("", ""), (None, None),
+])
+def test_byline_name(raw, name):
+    assert byline_name(raw) == name
+
+
+@pytest.mark.parametrize("rule, a, b", [
+    ("two_authors", rec(DBLP, "1", "Evaluating Queries with Generalized Path Expressions", "V Christophides, S Cluet, G Moerkotte"),
+     rec(SCH, "a", "andG. Moerkotte. Evaluating queries withgeneralized pathexpressions", "V Christophides, S Cluet")),
+    ("title_compact_suffix", rec(DBLP, "2", "Rapid Bushy Join-order Optimization with Cartesian Products", "B Vance, D Maier"),
+     rec(SCH, "b", "Maier. RapidBushyJoin-orderOptimizationwithCartesian Products", "B VanceandD")),
+])
+def test_blocking_rule_proposes_the_pair(rule, a, b):
+    other_rules = ("title_prefix", "title_compact_prefix", "title_suffix", "title_rare_words")
+    I, J, per_rule = candidate_pairs(extract([a, b]), max_block_size=40, window=6)
+    assert list(zip(I.tolist(), J.tolist())) == [(0, 1)] and per_rule[rule] == 1
+    assert all(per_rule[name] == 0 for name in other_rules)

@@ -22,6 +22,9 @@ class BlockingRule:
     name: str
     description: str
     keys: Callable[[Features, dict], Iterator[tuple[int, str]]]  # yields (record index, block key)
+    # blocks larger than this (or than the run's max_block_size) are compared within a sorted window only;
+    # keys made of common names ('wang|zhang') make many large blocks of unrelated works
+    max_block_size: int | None = None
 
 
 def _title_prefix(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
@@ -36,6 +39,14 @@ def _title_compact_prefix(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
     for rec, key, han in zip(f.var_rec.tolist(), f.var_compact, f.var_han):
         if not han and len(key) >= 12:
             yield rec, key[:12]
+
+
+def _title_compact_suffix(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
+    """The last twelve letters of a title without spaces: words run together after a scraped byline
+    ('Maier. RapidBushyJoin-orderOptimizationwithCartesian Products')."""
+    for rec, key, han in zip(f.var_rec.tolist(), f.var_compact, f.var_han):
+        if not han and len(key) >= 12:
+            yield rec, key[-16:]
 
 
 def _title_suffix(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
@@ -75,6 +86,14 @@ def _author_title_word(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
                 yield rec, f"{name}|{w}"
 
 
+def _two_authors(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
+    """The first two authors' surnames, in byline order: a team's works, whatever their titles' state
+    (a citation scraped with a tail of its byline, 'andG. Moerkotte. Evaluating queries withgeneralized ...')."""
+    for i, (first, second) in enumerate(zip(f.surname, f.second)):
+        if len(first) > 1 and len(second) > 1:
+            yield i, f"{first}|{second}"
+
+
 def _author_year(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
     for i, (s, y) in enumerate(zip(f.surname, f.year.tolist())):
         if s and y != MISSING_YEAR:
@@ -99,8 +118,12 @@ RULES: tuple[BlockingRule, ...] = (
     BlockingRule("title_prefix", "the first three words of a title (six characters of a Chinese title)", _title_prefix),
     BlockingRule("title_compact_prefix", "the first twelve letters of a title, spaces ignored", _title_compact_prefix),
     BlockingRule("title_suffix", "the last three words of a title", _title_suffix),
+    BlockingRule("title_compact_suffix", "the last twelve letters of a title, spaces ignored", _title_compact_suffix,
+                 max_block_size=16),
     BlockingRule("title_rare_words", "the two rarest words of a title", _rare_tokens),
-    BlockingRule("author_title_word", "the first author's surname and one of the title's three rarest words", _author_title_word),
+    BlockingRule("author_title_word", "the first author's surname and one of the title's three rarest words",
+                 _author_title_word, max_block_size=16),
+    BlockingRule("two_authors", "the first two authors' surnames", _two_authors, max_block_size=16),
     BlockingRule("author_year", "first author's surname and the year", _author_year),
     BlockingRule("venue_volume_page", "ISSN (or journal) + volume + first page or article number; year + first page", _venue_volume_page),
 )
@@ -118,6 +141,7 @@ def candidate_pairs(f: Features, *, max_block_size: int, window: int, active: np
     chunks: list[np.ndarray] = []
     per_rule: dict[str, int] = {}
     for rule in rules:
+        cap = min(max_block_size, rule.max_block_size or max_block_size)
         blocks: dict[str, list[int]] = defaultdict(list)
         for i, key in rule.keys(f, ctx):
             blocks[key].append(i)
@@ -127,7 +151,7 @@ def candidate_pairs(f: Features, *, max_block_size: int, window: int, active: np
         for members in blocks.values():
             if len(members) < 2:
                 continue
-            if len(members) <= 8:  # most blocks: plain Python is faster than numpy here
+            if len(members) <= min(8, cap):  # most blocks: plain Python is faster than numpy here
                 ms = sorted(set(members))
                 for x in range(len(ms)):
                     for y in range(x + 1, len(ms)):
@@ -141,7 +165,7 @@ def candidate_pairs(f: Features, *, max_block_size: int, window: int, active: np
                 continue
             if active is not None and not active[m].any():
                 continue
-            if len(m) <= max_block_size:
+            if len(m) <= cap:
                 a, b = np.triu_indices(len(m), 1)
                 pi, pj = m[a], m[b]
             else:  # sorted neighbourhood inside an oversized block

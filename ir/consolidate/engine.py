@@ -70,7 +70,7 @@ def _resolve(records, settings, *, prior, active, must, cannot, blocks) -> Resol
     t1 = time.perf_counter()
     links = _exact_links(f, active)
     rules = RULES if blocks is None else tuple(
-        BlockingRule(r.name, r.description, _given(blocks.get(r.name, ()))) for r in RULES)
+        BlockingRule(r.name, r.description, _given(blocks.get(r.name, ())), r.max_block_size) for r in RULES)
     I, J, per_rule = candidate_pairs(f, max_block_size=s.max_block_size, window=s.window, active=active, rules=rules)
     stats.update(candidate_pairs=int(len(I)), pairs_per_rule=per_rule, blocking_s=round(time.perf_counter() - t1, 2))
     t2 = time.perf_counter()

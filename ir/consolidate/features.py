@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -32,6 +33,8 @@ class Features:
     cross: list[tuple[str, ...]] = field(default_factory=list)  # keys of the same work elsewhere
     kind: list[str | None] = field(default_factory=list)
     surname: list[str] = field(default_factory=list)  # first author's
+    second: list[str] = field(default_factory=list)  # second author's surname ('' when none)
+    initial: list[str] = field(default_factory=list)  # first author's first given-name initial ('' when unknown)
     surnames: list[frozenset] = field(default_factory=list)  # the first few authors'
     name_words: list[frozenset] = field(default_factory=list)  # every word of every author's name, folded
     venues: list[tuple[str, ...]] = field(default_factory=list)  # journal keys (title, abbreviations, conference)
@@ -99,9 +102,12 @@ def extract(records: list[Record]) -> Features:
         f.kind.append(document_kind(r.doc_type, r.title)
                       or ("conference" if r.conference and not j.title else venue_kind(j.title or r.conference)))
         # placeholders ('N/A') and bodies ('The Access Team', 'portal.acm.org') are no evidence about people
-        people = [n for n in (a.full_name or a.name or a.name_zh for a in r.authors) if _is_person(n)]
+        people = [n for n in map(byline_name, (a.full_name or a.name or a.name_zh for a in r.authors)) if _is_person(n)]
         f.surname.append(_surname(people[0]) if people else "")
-        f.surnames.append(frozenset(k for n in people[:AUTHORS_COMPARED] for k in _surname_candidates(n) if k))
+        f.initial.append(given_initial(people[0]) if people else "")
+        f.second.append(_surname(people[1]) if len(people) > 1 else "")
+        # an initial is no surname ('R Sion' read the other way round gives 'r', shared with 'R Agrawal')
+        f.surnames.append(frozenset(k for n in people[:AUTHORS_COMPARED] for k in _surname_candidates(n) if len(k) > 1))
         f.name_words.append(frozenset(w for n in people for w in _name_words(n)))
         names = [n for n in (j.title, j.abbreviation, j.iso_abbreviation, j.translated_title, r.conference) if n]
         # EI gives 'Jisuan Jigong/Computer Engineering': the pinyin and the English name, both usable
@@ -190,6 +196,39 @@ def _compact_venue(name: str) -> str:
 _is_person = lru_cache(maxsize=200_000)(is_person_name)
 _surname = lru_cache(maxsize=200_000)(surname_key)
 _issn = lru_cache(maxsize=50_000)(normalize_issn)
+
+
+_GLUED_AND = re.compile(r"(?:\s+|(?<=[a-z]))and[A-Z]\.?$")
+
+
+@lru_cache(maxsize=200_000)
+def byline_name(name: str | None) -> str | None:
+    """A name without the start of the next one glued to it by a scraper: 'J Cho andH' / 'T NguyenandV' -> 'J Cho' /
+    'T Nguyen' (the byline 'J Cho and H Garcia-Molina' split at the wrong place)."""
+    if not name or "and" not in name:
+        return name
+    return _GLUED_AND.sub("", name) or name
+
+
+@lru_cache(maxsize=200_000)
+def given_initial(name: str | None) -> str:
+    """The first letter of a byline name's given names, folded: 'Zhang, S' / 'S. Zhang' / 'Zhang S' -> 's';
+    '' for a Chinese-script name or a name without given names.
+
+    With the surname (:func:`ir.normalize.surname_key`) it tells a name written the other way round:
+    'L Zhe' (surname first, then the given name) is 'Z Li', 'G Minos' is 'M Garofalakis'.
+    """
+    if not name or is_han(name):
+        return ""
+    key = surname_key(name)
+    compact = title_key(name).replace(" ", "")
+    if not key or len(compact) <= len(key):
+        return ""
+    if compact.startswith(key):
+        return compact[len(key)]
+    if compact.endswith(key):
+        return compact[0]
+    return ""
 
 
 @lru_cache(maxsize=200_000)

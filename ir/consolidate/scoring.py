@@ -317,7 +317,19 @@ def _surnames(f: Features, I, J, s: ConsolidateSettings, worth: np.ndarray | Non
         near = [_names_near(f.surnames[i], f.surnames[j], s.surname_similarity)
                 for i, j in zip(I[idx].tolist(), J[idx].tolist())]
         out[idx[np.asarray(near, dtype=bool)]] = s.surname_similar
+        # or the first authors' names are one name, surname and given name swapped ('Z Li' / 'L Zhe')
+        idx = np.flatnonzero(rest & (out == s.surname_different))
+        if len(idx):
+            ini = f.array("initial")
+            swapped = [_swapped(x, y, p, q) for x, y, p, q in zip(a[idx], b[idx], ini[I[idx]], ini[J[idx]])]
+            out[idx[np.asarray(swapped, dtype=bool)]] = s.surname_swapped
     return out
+
+
+def _swapped(surname_a: str, surname_b: str, initial_a: str, initial_b: str) -> bool:
+    """Whether two different surnames with their given initials are one name written both ways round."""
+    return bool(initial_a and initial_b and len(surname_a) > 1 and len(surname_b) > 1
+                and surname_a[0] == initial_b and surname_b[0] == initial_a)
 
 
 def _names_near(a: frozenset, b: frozenset, threshold: float) -> bool:

@@ -63,6 +63,9 @@ class ConsolidateSettings:
     surname_shared: float = 1.5  # first authors differ but another author is shared
     coauthors_shared: float = 1.0  # two or more of the first authors' surnames in common (added to the above)
     surname_different: float = -2.5
+    # ... unless the two names are one name written the other way round ('Z Li' / 'L Zhe': each one's given
+    # initial is the other's surname initial), as Google Scholar and Chinese sources often print them
+    surname_swapped: float = 0.0
     # ... but no lower than this when the titles agree at 'near' or better and have this many words
     surname_different_long_title: float = -1.0
     title_long_points: float = 5.0
