@@ -9,7 +9,8 @@ import pytest
 from ir.consolidate.blocking import candidate_pairs
 from ir.consolidate.engine import resolve
 from ir.consolidate.features import byline_name, extract, given_initial
-from ir.consolidate.scoring import _swapped
+from ir.consolidate.scoring import _best_possible, _swapped, score_pairs
+from ir.consolidate.settings import ConsolidateSettings
 from ir.model import Author, Journal, Record, Title
 from ir.normalize import is_person_name, repair_mojibake, venue_kind
 
@@ -177,3 +178,22 @@ def test_blocking_rule_proposes_the_pair(rule, a, b):
     I, J, per_rule = candidate_pairs(extract([a, b]), max_block_size=40, window=6)
     assert list(zip(I.tolist(), J.tolist())) == [(0, 1)] and per_rule[rule] == 1
     assert all(per_rule[name] == 0 for name in other_rules)
+
+
+YEARS_APART = [  # the same title and first author, years apart, nothing else in common: never compared
+    ("years apart", rec(DBLP, "1", "Book Review Column", "K Aberer", "SIGMOD Record", 1998),
+     rec(SCH, "a", "Book Review Column", "K Aberer", "SIGMOD Record", 2002)),
+]
+
+
+@pytest.mark.parametrize("case, a, b", MUST_MERGE + MUST_NOT_MERGE + YEARS_APART,
+                         ids=[c[0] for c in MUST_MERGE + MUST_NOT_MERGE + YEARS_APART])
+def test_best_possible_points_bound_the_points(case, a, b):
+    s = ConsolidateSettings()
+    f = extract([a, b])
+    bound = _best_possible(f, [0], [1], s)[0]
+    full = score_pairs(f, [0], [1], s, prune=False)
+    assert bound >= full.total[0]
+    pruned = score_pairs(f, [0], [1], s)
+    assert (len(pruned) == 0) == (bound < s.match_threshold)
+    assert (case == "years apart") == (bound < s.match_threshold)

@@ -41,6 +41,8 @@ class Features:
     script: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))  # 1: a Chinese title, 2: a Latin one
     parts: list[frozenset] = field(default_factory=list)  # part numbers a title names ('Part II')
     page_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # first page, hashed; 0 = none
+    page_codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))  # every page key, hashed
+    volume_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # hashed; 0 = none
     venue_compact: list[frozenset] = field(default_factory=list)  # spaceless keys; Chinese names as pinyin
     issns: list[frozenset] = field(default_factory=list)
     volume: list[str | None] = field(default_factory=list)
@@ -130,6 +132,11 @@ def extract(records: list[Record]) -> Features:
                 f.var_compact.append(k.replace(" ", ""))
                 f.var_han.append(is_han(k))
     f.page_code = np.asarray([_code(min(p)) if p else 0 for p in f.pages], dtype=np.int64)
+    f.page_codes = np.zeros((len(f), 2), dtype=np.int64)  # a record has a first page and an article number at most
+    for i, p in enumerate(f.pages):
+        for k, key in enumerate(sorted(p)):
+            f.page_codes[i, k] = _code(key)
+    f.volume_code = np.fromiter((_code(v) if v else 0 for v in f.volume), dtype=np.int64, count=len(f))
     f.year = np.asarray(years, dtype=np.int32)
     f.ea_year = np.asarray(ea, dtype=np.int32)
     f.var_rec = np.asarray(var_rec, dtype=np.int64)
