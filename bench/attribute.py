@@ -122,6 +122,12 @@ def evaluate(store, truth_path: Path) -> dict:
     return {"counts": c, "confusions": confusions, "examples": examples}
 
 
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--works", type=int, default=100_000)
@@ -181,9 +187,14 @@ def main(argv=None) -> int:
             if args.prepare:
                 store.dispose()
                 return 0
+        import resource
+
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
         t, cpu = time.perf_counter(), time.process_time()
         rep = attribute(store, work / "demo" / "dictionaries", workers=args.workers)
         first, first_cpu = time.perf_counter() - t, time.process_time() - cpu
+        kids2 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        workers_cpu = (kids2.ru_utime + kids2.ru_stime) - (kids.ru_utime + kids.ru_stime)
         again, second = None, 0.0
         if not args.no_rerun:
             t = time.perf_counter()
@@ -212,8 +223,9 @@ def main(argv=None) -> int:
         if c["misaligned"] or c["no_truth"]:
             print(f"alignment: {c['misaligned']} authorships whose sources disagree, {c['no_truth']} without truth")
         print(f"misses: {dict(ev['confusions'].most_common(6))}")
-        print(f"attribute: {first:.1f}s first run ({first_cpu:.1f}s CPU; load average {os.getloadavg()[0]:.1f} "
+        print(f"attribute: {first:.1f}s first run ({first_cpu:.1f}s CPU here + {workers_cpu:.1f}s in workers; load average {os.getloadavg()[0]:.1f} "
               f"on {os.cpu_count()} cores)   target < 120s")
+        print(f"  steps: {rep.timings}; peak memory of this process {_peak_mb():,.0f} MB")
         if again is not None:
             print(f"re-run: {second:.1f}s ({again.written} rows rewritten)")
         if args.examples:

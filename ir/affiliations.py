@@ -343,6 +343,7 @@ class OrgIndex:
             if o.parent_id:
                 self.children.setdefault(o.parent_id, []).append(o.org_id)
         self.roots = [o.org_id for o in self.orgs.values() if not o.parent_id or o.parent_id not in self.orgs]
+        self.root_set = frozenset(self.roots)
         self.anchor_latin: list[tuple[tuple[str, ...], str, str]] = []  # (tokens, org_id, name)
         self.anchor_zh: list[tuple[str, str]] = []  # (key, org_id), longest first
         self.unit_latin: dict[str, list[tuple[str, str, str]]] = {}  # root -> [(stem string, org_id, name)]

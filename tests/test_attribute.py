@@ -39,13 +39,17 @@ P8,陈晨,"Chen, Chen",,DUT-FC,,,student,2019,2024,
 """
 
 
-@pytest.fixture
-def dicts(tmp_path) -> Path:
+def write_dicts(tmp_path: Path, orgs: str = ORGS, people: str = PEOPLE) -> Path:
     folder = tmp_path / "dictionaries"
     folder.mkdir()
-    (folder / "organizations.csv").write_text(ORGS, encoding="utf-8")
-    (folder / "people.csv").write_text(PEOPLE, encoding="utf-8")
+    (folder / "organizations.csv").write_text(orgs, encoding="utf-8")
+    (folder / "people.csv").write_text(people, encoding="utf-8")
     return folder
+
+
+@pytest.fixture
+def dicts(tmp_path) -> Path:
+    return write_dicts(tmp_path)
 
 
 def add_work(store, work_id: str, year: int, records: list[Record]) -> None:
@@ -152,9 +156,10 @@ def test_cnki_and_wos_align_and_unlinked_organs(store, dicts):
                   authors=[Author(1, "单志刚", name_zh="单志刚"), Author(2, "陈晨", name_zh="陈晨")])
     add_work(store, "W8", 2020, [cnki, w])
     # a CNKI-only work: organs not linked to authors (two organs, two authors)
+    # (the list follows the byline: the first organ is the first author's)
     cnki2 = Record(source="cnki", source_id="CJFD:9", year=2021,
-                   affiliations=[Affiliation("大连理工大学化工学院"), Affiliation("大连医科大学")],
-                   authors=[Author(1, "张三", name_zh="张三"), Author(2, "赵敏", name_zh="赵敏"),
+                   affiliations=[Affiliation("大连医科大学"), Affiliation("大连理工大学化工学院")],
+                   authors=[Author(1, "赵敏", name_zh="赵敏"), Author(2, "张三", name_zh="张三"),
                             Author(3, "孙丽", name_zh="孙丽")])
     add_work(store, "W9", 2021, [cnki2])
     attribute(store, dicts)
@@ -165,10 +170,11 @@ def test_cnki_and_wos_align_and_unlinked_organs(store, dicts):
     assert (r[2].person_id, r[2].status) == ("P6", "auto")
     assert r[2].evidence["candidates"][0]["points"].get("supervisor") == 1.5
     r9 = rows(store, "W9")
-    assert r9[1].person_id == "P1" and r9[1].evidence["unlinked_addresses"] is True
-    assert r9[1].evidence["candidates"][0]["points"]["unlinked_address"] < 0
-    # the organ list is partly ours, but no 赵敏 among our people: nothing says this author is ours
-    assert (r9[2].status, r9[2].is_ours) == ("external", False)
+    assert (r9[1].status, r9[1].is_ours) == ("external", False)  # at the first organ, not ours
+    assert r9[2].person_id == "P1" and r9[2].evidence["unlinked_addresses"] is True
+    assert r9[2].evidence["candidates"][0]["points"]["unlinked_address"] < 0
+    # the organ list is partly ours, but no 孙丽 among our people: nothing says this author is ours
+    assert (r9[3].status, r9[3].is_ours) == ("external", False)
 
 
 def test_rerun_changes_nothing_and_locks_hold(store, dicts):
@@ -299,18 +305,20 @@ def test_cli_attribute_review_and_dictionaries_check(tmp_path, dicts):
 
 def test_cnki_position_guess_that_is_not_ours_falls_back_to_the_other_organs(store, dicts):
     # three authors, three organs: the parser links them by position, but CNKI lists organs, not authors'
+    # (the first organ is the first author's whatever the guess: the case is the second author's)
     cnki = Record(source="cnki", source_id="CJFD:10", year=2020,
-                  affiliations=[Affiliation("同济大学化学科学与工程学院"), Affiliation("大连理工大学化工学院"),
-                                Affiliation("大连医科大学")],
-                  authors=[Author(1, "张三", name_zh="张三", affiliations=[0]),
-                           Author(2, "赵敏", name_zh="赵敏", affiliations=[1]),
-                           Author(3, "孙丽", name_zh="孙丽", affiliations=[2])])
+                  affiliations=[Affiliation("大连医科大学"), Affiliation("同济大学化学科学与工程学院"),
+                                Affiliation("大连理工大学化工学院")],
+                  authors=[Author(1, "孙丽", name_zh="孙丽", affiliations=[0]),
+                           Author(2, "张三", name_zh="张三", affiliations=[1]),
+                           Author(3, "赵敏", name_zh="赵敏", affiliations=[2])])
     # the same guess from WoS would be trusted: WoS links authors to addresses itself
     w = wos("WOS:10", [("Zhang, San", "Zhang, S", [0], None, False)], [TONGJI])
     add_work(store, "W10", 2020, [cnki])
     add_work(store, "W11", 2020, [w])
     attribute(store, dicts)
     r = rows(store, "W10")
-    assert (r[1].person_id, r[1].status, r[1].evidence["unlinked_addresses"]) == ("P1", "auto", True)
-    assert r[2].status == "unmatched"  # linked to our organ by the guess, and no such person
+    assert r[1].status == "external"
+    assert (r[2].person_id, r[2].status, r[2].evidence["unlinked_addresses"]) == ("P1", "auto", True)
+    assert r[3].status == "unmatched"  # linked to our organ by the guess, and no such person
     assert rows(store, "W11")[1].status == "external"

@@ -17,6 +17,9 @@ from ir.names import compatibility_cached as compatibility, has_cjk, parse_name
 # richer bylines first: full names with linked addresses
 # sources whose author-address links are the parser's guess (CNKI's organ list matched by position)
 GUESSED_LINKS = frozenset({"cnki"})
+# sources whose organ list follows the byline (each author's institutions in order of first appearance,
+# as Chinese journals number them): the first organ is the first author's, whatever the guess says
+ORGANS_IN_AUTHOR_ORDER = frozenset({"cnki"})
 SOURCE_RANK = {"wos": 0, "scopus": 1, "ei": 2, "cscd": 3, "ris": 4, "cssci": 5, "wanfang": 6, "cnki": 7}
 
 
@@ -26,6 +29,7 @@ class AuthorAddress:
     organization: str | None
     linked: bool  # False: the record lists it without saying whose it is
     source: str
+    guess: bool = False  # linked by the parser's guess (CNKI's organ list matched by position)
 
 
 @dataclass(slots=True)
@@ -72,16 +76,26 @@ def _absorb(wa: WorkAuthor, rec: dict, a: dict) -> None:
         wa.researcher_ids.add(str(a["researcher_id"]).strip().upper())
     wa.corresponding = wa.corresponding or bool(a.get("corresponding"))
     affs = rec.get("affiliations") or []
+    src = rec["source"]
     idx = [i for i in (a.get("affiliations") or []) if isinstance(i, int) and 0 <= i < len(affs)]
+    if src in ORGANS_IN_AUTHOR_ORDER and a.get("position") == 1 and len(affs) > 1:
+        aff = affs[0]  # the first author's (first) institution opens the list: a link, not a guess
+        wa.addresses.append(AuthorAddress(aff.get("text") or "", aff.get("organization"), True, src))
+        return _record_source(wa, rec, a)
     linked = bool(idx) or len(affs) == 1  # a record's only address is everybody's
+    guess = bool(idx) and src in GUESSED_LINKS
     for i in idx or range(len(affs)):
         aff = affs[i]
-        wa.addresses.append(AuthorAddress(aff.get("text") or "", aff.get("organization"), linked, rec["source"]))
-    if idx and rec["source"] in GUESSED_LINKS:  # the link is a guess: the other organs stay candidates
+        wa.addresses.append(AuthorAddress(aff.get("text") or "", aff.get("organization"), linked, src, guess))
+    if guess:  # the link is a guess: the other organs stay candidates
         for i in range(len(affs)):
             if i not in idx:
                 aff = affs[i]
-                wa.addresses.append(AuthorAddress(aff.get("text") or "", aff.get("organization"), False, rec["source"]))
+                wa.addresses.append(AuthorAddress(aff.get("text") or "", aff.get("organization"), False, src))
+    _record_source(wa, rec, a)
+
+
+def _record_source(wa: WorkAuthor, rec: dict, a: dict) -> None:
     wa.sources.append((rec["source"], rec["source_id"], a.get("position") or 0))
 
 

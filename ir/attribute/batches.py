@@ -146,6 +146,7 @@ class BatchResult:
     locked: dict[tuple[str, int], str] = field(default_factory=dict)  # kept rows: status
     linked: dict[str, frozenset[str]] = field(default_factory=dict)  # people linked (auto, claimed) per work
     pending: dict[str, WorkState] = field(default_factory=dict)  # works still in doubt
+    pending_people: frozenset[str] = frozenset()  # their candidates (for the network of the next pass)
 
 
 # ------------------------------------------------------------------------------------------ plan
@@ -244,6 +245,8 @@ def decide_batch(context: PlanContext, batch: Batch) -> BatchResult:
         net = batch.network or Network({}, {})
         for wid, st in (batch.pending or {}).items():
             _later_pass(context, orgs, people, s, wid, st, net, out, batch.last)
+    out.pending_people = frozenset(c.person_id for st in out.pending.values() for a in st.authors
+                                   for c in a.candidates)
     return out
 
 
@@ -443,11 +446,12 @@ class Passes:
             else:  # a later pass: its rows, links and doubts replace the earlier ones
                 have.rows.update(r.rows)
                 have.pending = r.pending
+                have.pending_people = r.pending_people
             self.linked.update(r.linked)
 
     def refine_batches(self) -> list[Batch]:
         """The next pass's batches (none when nothing is in doubt)."""
-        todo = {i: r.pending for i, r in sorted(self.results.items()) if r.pending}
+        todo = {i: r for i, r in sorted(self.results.items()) if r.pending}
         if not todo:
             return []
         self.round += 1
@@ -460,13 +464,12 @@ class Passes:
                 for p in persons:
                     coauthors[p].update(persons)
         out = []
-        for i, pending in todo.items():
-            cands: set[str] = set()
+        for i, r in todo.items():
+            pending = r.pending
+            cands = r.pending_people  # (a runner may keep the states where they were decided)
             near: set[str] = set()
-            for wid, st in pending.items():
+            for wid in pending:
                 near |= self.linked.get(wid, frozenset())
-                for c in st.authors:
-                    cands.update(x.person_id for x in c.candidates)
             net = Network({p: frozenset((coauthors[p] & near) - {p}) for p in cands if p in coauthors},
                           {p: activity[p] for p in cands if p in activity})
             out.append(Batch(i, self.plan.batches[i], {}, None, pending, net, last))

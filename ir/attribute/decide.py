@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ir.affiliations import OrgIndex, OrgMatch
-from ir.attribute.align import GUESSED_LINKS, WorkAuthor
+from ir.attribute.align import WorkAuthor
 from ir.attribute.people import PeopleIndex, Person
 from ir.attribute.settings import AttributeSettings
 from ir.names import Compat, compatibility_cached
@@ -51,12 +51,13 @@ class AuthorContext:
     org_id: str | None = None  # the most specific unit named
     candidates: list[Candidate] = field(default_factory=list)
     holders: int = 0  # people of the dictionary holding the author's name (Chinese or full name)
+    pointed: set[str] = field(default_factory=set)  # candidates carrying evidence from the rest of the work
 
 
 def match_addresses(wa: WorkAuthor, orgs: OrgIndex) -> AuthorContext:
     ctx = AuthorContext(wa)
     linked = [a for a in wa.addresses if a.linked]
-    real = [a for a in linked if a.source not in GUESSED_LINKS]
+    real = [a for a in linked if not a.guess]
     fallback = False
     if real:  # a source that links authors to addresses itself says where this author is: a guess does not
         linked = real
@@ -120,45 +121,71 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
     if not ids:
         ids = people.candidates(names, s.max_candidates, typo_families=True)
     out: list[Candidate] = []
-    unit_related = _related_units(ctx.unit_ids, orgs)
-    for pid in ids:
+    roots = orgs.root_set
+    named_units = bool(ctx.unit_ids - roots)
+    unit_related = _related_units(ctx.unit_ids, orgs) if named_units else set()
+    weak = ctx.weak
+    unique = ctx.holders == 1
+    dept_of: dict[str, float | None] = {}  # org_id -> dept points (None: no unit evidence)
+    names_memo: dict = {}  # people written alike get the same name evidence
+    use_zh = bool(wa.name_zh)
+    everyone = people.people
+    later: list[str] = []
+    if named_units:  # people only elsewhere (every appointment in another unit of ours) come last
+        ids = set(ids)
+        first = ids & direct.keys()
+        for o in ctx.unit_ids | unit_related | roots:
+            if o in people.in_org:
+                first |= ids & people.in_org[o]
+        if not weak:  # (an unlinked organ list names our units, none of theirs: no candidates)
+            later = sorted(ids - first)
+        ids = first
+    for pid in _then(ids, later, s.max_elsewhere, out):
         if pid in rejected:
             continue
-        p = people.people[pid]
-        name = _name_compat(wa, p)
-        strong_hits = direct.get(pid, [])
+        p = everyone[pid]
+        key = p.name_zh if use_zh and p.name_zh else p.name_key
+        name = names_memo.get(key)
+        if name is None:
+            name = names_memo[key] = _name_compat(wa, p)
+        strong_hits = direct.get(pid, ())
         if name.score < s.min_name and not strong_hits:
             continue
-        if ctx.weak and not strong_hits and name.score < 0.9:
+        if weak and not strong_hits and name.score < 0.9:
             continue  # an unlinked organ list and a looser name: nothing ties this author to the person
         parts: dict[str, float] = {"name": s.name * name.score}
-        if ctx.holders == 1 and name.score >= 1.0 and name.level in ("same_zh", "full"):
+        if unique and name.score >= 1.0 and name.level in ("same_zh", "full"):
             parts["unique_name"] = s.unique_name  # nobody else of ours is called so
         # the appointment that fits best: unit and years
-        best_appt, best_pts, best_parts = None, None, {}
+        best_appt, best_pts, best_dept, best_years = None, None, None, None
         for a in p.appointments:
-            ap: dict[str, float] = {}
-            if ctx.unit_ids - set(orgs.roots):
-                if a.org_id in ctx.unit_ids:
-                    ap["dept"] = s.dept_exact
-                elif a.org_id in unit_related:
-                    ap["dept"] = s.dept_related
-                elif a.org_id not in orgs.roots:
-                    ap["dept"] = s.dept_other
-                if ctx.weak and ap.get("dept", 0) < 0:
-                    del ap["dept"]  # an unlinked organ list names the co-authors' units too
+            dept = None
+            if named_units:
+                o = a.org_id
+                if o in dept_of:
+                    dept = dept_of[o]
+                else:
+                    if o in ctx.unit_ids:
+                        dept = s.dept_exact
+                    elif o in unit_related:
+                        dept = s.dept_related
+                    elif o not in roots:
+                        dept = s.dept_other
+                    if weak and dept is not None and dept < 0:
+                        dept = None  # an unlinked organ list names the co-authors' units too
+                    dept_of[o] = dept
             cov = a.covers(year, s.year_slack)
-            if cov is True:
-                ap["years"] = s.year_in
-            elif cov is False:
-                ap["years"] = s.year_out
-            total = sum(ap.values())
+            years = s.year_in if cov is True else (s.year_out if cov is False else None)
+            total = (dept or 0.0) + (years or 0.0)
             if best_pts is None or total > best_pts:
-                best_appt, best_pts, best_parts = a, total, ap
-        parts.update(best_parts)
-        if ctx.weak and not strong_hits and ctx.unit_ids - set(orgs.roots) and best_parts.get("dept", 0) <= 0:
+                best_appt, best_pts, best_dept, best_years = a, total, dept, years
+        if best_dept is not None:
+            parts["dept"] = best_dept
+        if best_years is not None:
+            parts["years"] = best_years
+        if weak and not strong_hits and named_units and (best_dept or 0) <= 0:
             continue  # the organ list names our units, none of them this person's
-        if ctx.weak:
+        if weak:
             parts["unlinked_address"] = s.unlinked
         if "email" in strong_hits:
             parts["email"] = s.email
@@ -174,6 +201,13 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
     return out
 
 
+def _then(first, later: list[str], cap: int, out: list):
+    """``first``, then ``later``: all of it when nothing of ``first`` made a candidate (``out``),
+    else its first ``cap``."""
+    yield from first
+    yield from (later if not out else later[:cap])
+
+
 CORROBORATING = ("coauthors", "supervisor")  # with e-mail / ORCID (Candidate.strong): more than a name in a unit
 WORK_POINTS = ("supervisor", "student_alone")
 
@@ -184,38 +218,42 @@ def work_points(ours: list[AuthorContext], people: PeopleIndex, s: AttributeSett
     and their supervisor are both plausible authors of the work (``supervisor``), or a student's recorded
     supervisor is nobody's candidate (``student_alone``: students publish with their supervisors).
     ``linked``: people already linked to (or claimed for) the work."""
+    tied = people.tied  # people with a supervisor or students: the only ones this evidence concerns
     plausible = [{c.person_id for c in ctx.candidates if c.score >= s.suggest_min} for ctx in ours]
     out: list[dict[str, dict[str, float]]] = []
     for i, ctx in enumerate(ours):
-        others = set(linked).union(*(x for j, x in enumerate(plausible) if j != i))
         pts: dict[str, dict[str, float]] = {}
-        for c in ctx.candidates:
-            p = people.people[c.person_id]
+        out.append(pts)
+        mine = [c.person_id for c in ctx.candidates if c.person_id in tied]
+        if not mine:
+            continue
+        others = set(linked).union(*(x for j, x in enumerate(plausible) if j != i))
+        for pid in mine:
+            p = people.people[pid]
             sup = p.supervisor_id
-            if sup and sup != c.person_id and sup in others:
-                pts[c.person_id] = {"supervisor": s.supervisor}
-            elif people.students_of.get(c.person_id, frozenset()) & others:
-                pts[c.person_id] = {"supervisor": s.supervisor}
+            if sup and sup != pid and sup in others:
+                pts[pid] = {"supervisor": s.supervisor}
+            elif people.students_of.get(pid, frozenset()) & others:
+                pts[pid] = {"supervisor": s.supervisor}
             elif sup and sup in people.people and any(
                     a.role == "student" and a.covers(year, s.year_slack) is not False for a in p.appointments):
-                pts[c.person_id] = {"student_alone": s.student_alone}
-        out.append(pts)
+                pts[pid] = {"student_alone": s.student_alone}
     return out
 
 
 def add_points(ctx: AuthorContext, pts: dict[str, dict[str, float]], keys=WORK_POINTS) -> None:
     """Replace the ``keys`` evidence of the candidates by ``pts`` and re-rank them."""
-    changed = False
+    if not pts and not ctx.pointed:
+        return
     for c in ctx.candidates:
-        new = pts.get(c.person_id, {})
-        if any(k in c.parts for k in keys) or new:
+        pid = c.person_id
+        if pid in pts or pid in ctx.pointed:
             for k in keys:
                 c.parts.pop(k, None)
-            c.parts.update(new)
+            c.parts.update(pts.get(pid, {}))
             c.score = sum(c.parts.values())
-            changed = True
-    if changed:
-        ctx.candidates.sort(key=lambda c: (-c.score, c.person_id))
+    ctx.pointed = set(pts)
+    ctx.candidates.sort(key=lambda c: (-c.score, c.person_id))
 
 
 def _related_units(unit_ids: set[str], orgs: OrgIndex) -> set[str]:

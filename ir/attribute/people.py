@@ -30,6 +30,8 @@ class Person:
     supervisor_id: str | None = None
     role: str = ""
     name_zh: str | None = None
+    name_key: tuple[str, ...] = ()  # every name form: people written alike compare alike
+    orgs: frozenset[str] = frozenset()  # the units of every appointment
 
     @property
     def display(self) -> str:
@@ -89,8 +91,19 @@ class PeopleIndex:
                 self.by_rid[p.researcher_id] = p.person_id
         self.students_of: dict[str, set[str]] = defaultdict(set)
         for p in self.people.values():
+            p.name_key = tuple(p.names)
+            p.orgs = frozenset(a.org_id for a in p.appointments)
             if p.supervisor_id:
                 self.students_of[p.supervisor_id].add(p.person_id)
+        self.students_of = dict(self.students_of)
+        self.in_org: dict[str, set[str]] = defaultdict(set)  # unit -> people with an appointment there
+        for p in self.people.values():
+            for o in p.orgs:
+                self.in_org[o].add(p.person_id)
+        self.in_org = dict(self.in_org)
+        # people with a supervisor or students: the ones supervisor evidence concerns
+        self.tied: frozenset[str] = frozenset(
+            {p.person_id for p in self.people.values() if p.supervisor_id} | set(self.students_of))
         self.families = sorted({f for f, _ in self.by_first})
         self._near: dict[str, list[str]] = {}
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ir.attribute.batches import Batch, BatchResult, Passes, Plan, decide_batch, digest, load_batch, plan
+from ir.attribute.batches import BatchResult, Passes, Plan, decide_batch, digest, load_batch, plan
 from ir.attribute.settings import AttributeSettings
 from ir.dictionaries import Dictionaries, DictionaryProblem
 from ir.store import Store, upsert
@@ -48,6 +48,7 @@ class AttributeReport:
     organizations: int = 0
     problems: list[DictionaryProblem] = field(default_factory=list)
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step: plan, decide, apply
 
     @property
     def review_share(self) -> float:
@@ -139,15 +140,19 @@ def attribute(store: Store, dictionaries_dir: Path, settings: AttributeSettings 
     gc.disable()  # millions of long-lived objects (indexes, rows): the cyclic collector only slows this down
     try:
         p = plan(store, dictionaries_dir, settings, batch_size=batch_size)
+        t_plan = time.perf_counter()
         total = sum(len(b) for b in p.batches)
         if workers is None:
             workers = 2 if total >= 20_000 and (os.cpu_count() or 1) >= 2 and ":memory:" not in store.url else 1
         if workers > 1 and len(p.batches) > 1 and "fork" in multiprocessing.get_all_start_methods():
             gc.freeze()  # forked workers share the indexes without copying them
-            results = _run_pool(store, p, workers, progress)
+            rep, t_decide = _run_workers(store, p, workers, progress)  # decides and writes at once
         else:
             results = _run_here(store, p, progress)
-        rep = apply(store, p, results)
+            t_decide = time.perf_counter()
+            rep = apply(store, p, results)
+        rep.timings = {"plan": round(t_plan - t0, 2), "decide": round(t_decide - t_plan, 2),
+                       "apply": round(time.perf_counter() - t_decide, 2)}
     finally:
         gc.unfreeze()
         if gc_was:
@@ -182,48 +187,150 @@ def run_passes(p: Plan, first, later, progress=None) -> list[BatchResult]:
 _POOL: dict = {}  # what forked workers inherit: the plan and the database URL
 
 
-def _pool_first(index: int) -> BatchResult:
+def _worker(conn) -> None:
+    """A forked worker: decides the batches it is sent. The works still in doubt after a pass stay here
+    (only their ids and candidates go back), so the later passes of a batch run where its first did."""
+    import traceback
+
     from ir.store import open_store
 
     p = _POOL["plan"]
-    store = _POOL.get("store")
-    if store is None:
-        store = _POOL["store"] = open_store(_POOL["url"], upgrade=False)
-    return decide_batch(p.context, load_batch(store, p, index))
+    store = None
+    kept: dict[int, dict] = {}  # batch index -> the states of its works in doubt
+    try:
+        while True:
+            kind, arg = conn.recv()
+            if kind == "stop":
+                return
+            if kind == "first":
+                if store is None:
+                    store = open_store(_POOL["url"], upgrade=False)
+                r = decide_batch(p.context, load_batch(store, p, arg))
+            else:
+                arg.pending = {w: kept[arg.index][w] for w in arg.pending}
+                r = decide_batch(p.context, arg)
+            kept[r.index] = r.pending
+            r.pending = dict.fromkeys(r.pending)  # ids only: the states stay in this process
+            conn.send(("ok", r))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+        conn.send(("error", traceback.format_exc()))
+    finally:
+        if store is not None:
+            store.dispose()
 
 
-def _pool_later(batch: Batch) -> BatchResult:
-    return decide_batch(_POOL["plan"].context, batch)
+def _run_workers(store: Store, p: Plan, workers: int, progress=None) -> tuple[AttributeReport, float]:
+    """Batches on forked processes (they inherit the plan and the indexes built for it), rows written as
+    they come, in one transaction (the workers only read). A batch's later passes go to the process
+    that holds its works in doubt. Returns the report and when the last batch was decided."""
+    from multiprocessing.connection import wait
 
-
-def _run_pool(store: Store, p: Plan, workers: int, progress=None) -> list[BatchResult]:
-    """Batches on a pool of forked processes: they inherit the plan and the indexes built for it."""
-    from concurrent.futures import ProcessPoolExecutor
-
+    ctx = multiprocessing.get_context("fork")
     _POOL.clear()
     _POOL.update(plan=p, url=store.url)
+    procs, conns = [], []
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return run_passes(p, pool.map(_pool_first, range(len(p.batches))),
-                              lambda batches: list(pool.map(_pool_later, batches)), progress)
+        for _ in range(workers):
+            mine, theirs = ctx.Pipe()
+            proc = ctx.Process(target=_worker, args=(theirs,), daemon=True)
+            proc.start()
+            theirs.close()
+            procs.append(proc)
+            conns.append(mine)
+        with store.begin() as db:
+            writer = Writer(db, p)
+            passes = Passes(p)
+            owner: dict[int, int] = {}
+            done = 0
+
+            def run(tasks_for, n: int, later: bool) -> None:
+                """``n`` tasks, at most one in flight per worker (so neither side blocks on a full pipe);
+                ``tasks_for(k)``: the next task for worker k, or None."""
+                nonlocal done
+                idle = list(range(len(conns)))
+                left = n
+                while left:
+                    for k in list(idle):
+                        task = tasks_for(k)
+                        if task is not None:
+                            conns[k].send(task)
+                            idle.remove(k)
+                    for c in wait([conns[k] for k in range(len(conns)) if k not in idle]):
+                        k = conns.index(c)
+                        status, r = c.recv()
+                        if status != "ok":
+                            raise RuntimeError(f"an attribute worker failed:\n{r}")
+                        idle.append(k)
+                        left -= 1
+                        if not later:
+                            owner[r.index] = k
+                        writer.add(r)
+                        r.rows = {}  # written
+                        passes.add([r])
+                        if not later:
+                            done += r.works
+                            if progress:
+                                progress(done)
+
+            todo = list(range(len(p.batches)))[::-1]
+            run(lambda k: ("first", todo.pop()) if todo else None, len(todo), False)
+            for _ in range(p.context.settings.passes):
+                batches = passes.refine_batches()
+                if not batches:
+                    break
+                queues = {k: [b for b in batches if owner[b.index] == k] for k in range(len(conns))}
+                run(lambda k: ("later", queues[k].pop()) if queues[k] else None, len(batches), True)
+            t_decide = time.perf_counter()
+            return writer.finish(), t_decide
     finally:
+        for c in conns:
+            try:
+                c.send(("stop", None))
+            except OSError:
+                pass
+        for proc in procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
         _POOL.clear()
 
 
 def apply(store: Store, p: Plan, results: list[BatchResult]) -> AttributeReport:
     """Write the decided rows that changed (bulk), the people each suggestion goes to, and remove the
     rows of positions and works that are gone. Locked rows are never touched."""
-    rep = AttributeReport(people=p.people, organizations=p.organizations, problems=p.problems)
-    now = utcnow()
-    new_rows: list[dict] = []
-    changed_rows: list[dict] = []
-    cand_rows: list[dict] = []
-    touched: set[tuple[str, int]] = set()
-    seen: set[tuple[str, int]] = set()
-    for r in results:
-        rep.works += r.works
+    with store.begin() as conn:
+        w = Writer(conn, p)
+        for r in results:
+            w.add(r)
+        return w.finish()
+
+
+class Writer:
+    """Applies batch results as they come, in one transaction (``conn``): rows whose decision changed are
+    written (bulk), with the people each suggestion goes to; :meth:`finish` removes the rows of positions
+    and works that are gone and returns the report. Each row must be added once (a batch result's rows
+    are final: a work's rows come when no pass follows or nothing about it is in doubt)."""
+
+    def __init__(self, conn, p: Plan):
+        self.conn, self.p = conn, p
+        self.rep = AttributeReport(people=p.people, organizations=p.organizations, problems=p.problems)
+        self.now = utcnow()
+        self.seen: set[tuple[str, int]] = set()
+        self.works: set[int] = set()
+
+    def add(self, r: BatchResult, count_works: bool = True) -> None:
+        rep, p, now = self.rep, self.p, self.now
+        if count_works and r.index not in self.works:  # a batch's works count once (pass 1)
+            self.works.add(r.index)
+            rep.works += r.works
+        new_rows: list[dict] = []
+        changed_rows: list[dict] = []
+        cand_rows: list[dict] = []
+        touched: list[tuple[str, int]] = []
         for key, status in r.locked.items():
-            seen.add(key)
+            if key in self.seen:
+                continue
+            self.seen.add(key)
             rep.authorships += 1
             rep.ours += 1
             if status == "claimed":
@@ -231,7 +338,7 @@ def apply(store: Store, p: Plan, results: list[BatchResult]) -> AttributeReport:
             elif status == "rejected":
                 rep.rejected_kept += 1
         for key, row in r.rows.items():
-            seen.add(key)
+            self.seen.add(key)
             status = row["status"]
             rep.authorships += 1
             if row["is_ours"]:
@@ -246,27 +353,30 @@ def apply(store: Store, p: Plan, results: list[BatchResult]) -> AttributeReport:
             row.update(decided_by="pipeline", decided_at=now, locked=False)
             (new_rows if prev is None else changed_rows).append(row)
             if prev is not None:
-                touched.add(key)
+                touched.append(key)
             for rank, (pid, score, org_id, points) in enumerate(shared, 1):
                 cand_rows.append({"work_id": key[0], "position": key[1], "person_id": pid, "rank": rank,
                                   "score": score, "org_id": org_id, "evidence": {"points": points}})
-    stale = [(w, pos) for w, rows in p.prior.items() for pos, prev in rows.items()
-             if (w, pos) not in seen and not prev.locked]
-    gone = touched | set(stale)
-    with store.begin() as conn:
-        if gone:
-            for w, pos in sorted(gone):  # rare beyond a changed dictionary: one statement per row is fine
-                conn.execute(authorship_candidates.delete().where(
-                    (authorship_candidates.c.work_id == w) & (authorship_candidates.c.position == pos)))
+        conn = self.conn
+        for w, pos in touched:  # rare beyond a changed dictionary: one statement per row is fine
+            conn.execute(authorship_candidates.delete().where(
+                (authorship_candidates.c.work_id == w) & (authorship_candidates.c.position == pos)))
         for start in range(0, len(new_rows), 5000):
             conn.execute(authorships.insert(), new_rows[start:start + 5000])
         upsert(conn, authorships, changed_rows, key=["work_id", "position"])
         for start in range(0, len(cand_rows), 5000):
             conn.execute(authorship_candidates.insert(), cand_rows[start:start + 5000])
+        rep.written += len(new_rows) + len(changed_rows)
+
+    def finish(self) -> AttributeReport:
+        stale = [(w, pos) for w, rows in self.p.prior.items() for pos, prev in rows.items()
+                 if (w, pos) not in self.seen and not prev.locked]
         for wid, pos in stale:
-            conn.execute(authorships.delete().where((authorships.c.work_id == wid) & (authorships.c.position == pos)))
-    rep.written, rep.removed = len(new_rows) + len(changed_rows), len(stale)
-    return rep
+            self.conn.execute(authorship_candidates.delete().where(
+                (authorship_candidates.c.work_id == wid) & (authorship_candidates.c.position == pos)))
+            self.conn.execute(authorships.delete().where((authorships.c.work_id == wid) & (authorships.c.position == pos)))
+        self.rep.removed = len(stale)
+        return self.rep
 
 
 # ------------------------------------------------------------------------------------------ export

@@ -37,6 +37,8 @@ class AttributeSettings:
     passes: int = 2  # passes adding co-author and supervisor evidence for the authors still in doubt
     weak_max_holders: int = 2  # an unlinked organ list: auto without e-mail/ORCID/supervisor/co-author
     # evidence only when at most this many people of the dictionary hold the name
+    max_elsewhere: int = 3  # when people of the units named fit the name: at most this many namesakes
+    # elsewhere stay candidates (they score dept_other; with thousands of people most common names are there)
     max_candidates: int = 400  # initials-only lookups with more people than this are not widened
 
     @classmethod

@@ -1,0 +1,145 @@
+"""Decision rules on realistic cases, end to end on the store (SQLite and PostgreSQL): what makes a link
+``auto``, what leaves it ``suggested``, and the evidence each decision carries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ir.attribute import attribute
+from ir.model import Affiliation, Author, Record
+from test_attribute import DUT_CHE, TONGJI, add_work, rows, wos, write_dicts
+
+PEOPLE = """person_id,name_zh,name_en,variants,org_id,email,orcid,role,start_year,end_year,supervisor_id
+F1,王芳,"Wang, Fang",,DUT-CHE,,,faculty,2005,,
+F9,刘强,"Liu, Qiang",,DUT-CHE,,,faculty,2001,,
+S1,王芳,"Wang, Fang",,DUT-CHE,,,student,2018,2023,F9
+L1,李伟,"Li, Wei",,DUT-CHE,,,faculty,2003,,
+L2,李伟,"Li, Wei",,DUT-MAT,,,faculty,2006,,
+L3,李伟,"Li, Wei",,DUT-CS,,,faculty,2009,,
+Q1,钱多多,"Qian, Duoduo",,DUT-CHE,,,faculty,2010,,
+Z1,周杰,"Zhou, Jie",,DUT-CHE,,,faculty,2010,,
+Z2,周杰,"Zhou, Jie",,DUT-CS,,,faculty,2012,,
+X1,徐明宇,"Xu, Mingyu",,DUT-MAT,,,faculty,2011,,
+Y1,沈怡峨,"Shen, Yi'e",Shen Yi-E,DUT-MAT,,,faculty,2008,,
+Y2,沈怡,"Shen, Yi",,DUT-MAT,,,faculty,2009,,
+N1,孙丽,"Sun, Li",,DUT-CHE,,,faculty,2004,,
+"""
+
+DUT_ROOT = "Dalian Univ Technol, Dalian 116024, Peoples R China"
+DUT_MAT = "Dalian Univ Technol, Sch Mat Sci & Engn, Dalian 116024, Peoples R China"
+
+
+@pytest.fixture
+def rule_dicts(tmp_path) -> Path:
+    return write_dicts(tmp_path, people=PEOPLE)
+
+
+def cnki(source_id, names, organs, links=None):
+    """A CNKI record: authors and an organ list, linked only where ``links`` guesses it (by position)."""
+    return Record(source="cnki", source_id=source_id, year=2020, affiliations=[Affiliation(o) for o in organs],
+                  authors=[Author(i, n, name_zh=n, affiliations=(links or {}).get(i, []))
+                           for i, n in enumerate(names, 1)])
+
+
+CASES = [
+    # (case, records, position, status, person, evidence: {candidate: {point: value}}, reason contains)
+    ("a student whose supervisor is not on the byline yields to the namesake on the faculty",
+     [wos("WOS:1", [("Wang, Fang", "Wang, F", [0], None, False), ("Smith, John", "Smith, J", [1], None, False)],
+          [DUT_CHE, TONGJI])],
+     1, "auto", "F1", {"S1": {"student_alone": -2.0}}, "ahead of the next person"),
+    ("a student whose supervisor is a co-author",
+     [wos("WOS:2", [("Wang, Fang", "Wang, F", [0], None, False), ("Liu, Qiang", "Liu, Q", [0], None, True)],
+          [DUT_CHE])],
+     1, "auto", "S1", {"S1": {"supervisor": 1.5}}, "ahead of the next person"),
+    ("... and the supervisor, for the student among the candidates",
+     [wos("WOS:3", [("Wang, Fang", "Wang, F", [0], None, False), ("Liu, Qiang", "Liu, Q", [0], None, True)],
+          [DUT_CHE])],
+     2, "auto", "F9", {"F9": {"supervisor": 1.5, "unique_name": 1.5}}, ""),
+    ("an unlinked organ list and a name three of our people hold: no auto without corroboration",
+     [cnki("CJFD:4", ["孙雯", "李伟"], ["大连医科大学", "大连理工大学化工学院"])],
+     2, "suggested", "L1", {"L1": {"dept": 2.0, "unlinked_address": -0.5}}, "3 of our people hold the name"),
+    ("an unlinked organ list and a name nobody else holds",
+     [cnki("CJFD:5", ["孙雯", "钱多多"], ["大连医科大学", "大连理工大学化工学院"])],
+     2, "auto", "Q1", {"Q1": {"unique_name": 1.5, "unlinked_address": -0.5}}, ""),
+    ("an unlinked organ list and a name two people hold, one in the unit named",
+     [cnki("CJFD:6", ["孙雯", "周杰"], ["大连医科大学", "大连理工大学化工学院"])],
+     2, "auto", "Z1", {"Z1": {"dept": 2.0}}, ""),
+    ("an address naming only the institution, and a name nobody else holds",
+     [wos("WOS:7", [("Xu, Mingyu", "Xu, MY", [0], None, False)], [DUT_ROOT])],
+     1, "auto", "X1", {"X1": {"unique_name": 1.5, "years": 0.5}}, ""),
+    ("an address naming only the institution, and a name three people hold",
+     [wos("WOS:8", [("Li, Wei", "Li, W", [0], None, False)], [DUT_ROOT])],
+     1, "suggested", None, {}, "people within"),
+    ("'Yi'e' is Yi-e (沈怡峨), not Yi (沈怡)",
+     [wos("WOS:9", [("Shen, Yi'e", "Shen, YE", [0], None, False)], [DUT_MAT])],
+     1, "auto", "Y1", {}, ""),
+    ("a guessed CNKI link that puts the author elsewhere leaves an unlinked organ list",
+     [cnki("CJFD:10", ["孙雯", "李伟"], ["大连医科大学", "同济大学化学科学与工程学院", "大连理工大学化工学院"],
+           {1: [0], 2: [1]})],
+     2, "suggested", "L1", {}, "hold the name"),
+    ("the first organ of a CNKI list is the first author's: linked, whatever the name's holders",
+     [cnki("CJFD:12", ["李伟", "孙雯"], ["大连理工大学化工学院", "大连医科大学"])],
+     1, "auto", "L1", {"L1": {"dept": 2.0}, "L2": {"dept": -1.5}}, "ahead of the next person"),
+    ("... and an author of it at another institution is external",
+     [cnki("CJFD:13", ["孙丽", "李伟"], ["大连医科大学", "大连理工大学化工学院"])],
+     1, "external", None, {}, "no address of ours"),
+]
+
+
+@pytest.mark.parametrize("case, records, position, status, person, points, reason", CASES, ids=[c[0] for c in CASES])
+def test_decision_rules(store, rule_dicts, case, records, position, status, person, points, reason):
+    add_work(store, "W1", 2020, records)
+    attribute(store, rule_dicts)
+    r = rows(store, "W1")[position]
+    assert r.status == status, r.evidence
+    if person:
+        assert r.person_id == person
+    assert reason in r.evidence["decision"]
+    if status == "external":
+        assert r.person_id is None and not r.is_ours
+        return
+    assert r.score is not None and r.evidence["candidates"]
+    assert r.evidence["name_holders"] >= 1
+    cands = {c["person_id"]: c["points"] for c in r.evidence["candidates"]}
+    for pid, want in points.items():
+        for k, v in want.items():
+            assert cands[pid].get(k) == v, (pid, cands[pid])
+
+
+def test_a_real_link_overrules_a_cnki_guess(store, rule_dicts):
+    # WoS links 孙丽 / "Sun, Li" to Tongji; a CNKI guess links her to our school: WoS decides
+    w = wos("WOS:11", [("Li, Wei", "Li, W", [0], None, False), ("Sun, Li", "Sun, L", [1], None, False)],
+            [DUT_CHE, TONGJI])
+    c = cnki("CJFD:11", ["李伟", "孙丽"], ["大连理工大学化工学院", "同济大学化学科学与工程学院"], {2: [0]})
+    add_work(store, "W1", 2020, [w, c])
+    attribute(store, rule_dicts)
+    r = rows(store, "W1")
+    assert (r[2].status, r[2].person_id, r[2].is_ours) == ("external", None, False)
+    assert r[1].is_ours and r[1].evidence["unlinked_addresses"] is False
+
+
+@pytest.mark.parametrize("units, max_elsewhere, expected", [
+    ({"DUT-CHE"}, 1, ["L1", "L2"]),  # 李伟 of the school named, and one namesake elsewhere
+    ({"DUT-CHE"}, 3, ["L1", "L2", "L3"]),
+    ({"DUT-FC"}, 1, ["L1", "L2"]),  # the school above the laboratory named counts as inside
+    ({"DUT-PHY"}, 1, ["L1", "L2", "L3"]),  # nobody of that name in the unit: a move? everyone stays
+    (set(), 1, ["L1", "L2", "L3"]),  # only the institution named: everyone ties
+])
+def test_namesakes_elsewhere_are_capped_only_when_someone_inside_fits(rule_dicts, units, max_elsewhere, expected):
+    from ir.affiliations import OrgIndex
+    from ir.attribute import AttributeSettings
+    from ir.attribute.align import WorkAuthor
+    from ir.attribute.decide import AuthorContext, score_candidates
+    from ir.attribute.people import PeopleIndex
+    from ir.dictionaries import load_dictionaries
+
+    with (rule_dicts / "organizations.csv").open("a", encoding="utf-8") as fh:
+        fh.write("DUT-PHY,DUT,物理学院,School of Physics,Sch Phys\n")
+    d = load_dictionaries(rule_dicts)
+    orgs, people = OrgIndex(o.entry() for o in d.organizations.values()), PeopleIndex(d)
+    ctx = AuthorContext(WorkAuthor(1, "Li, Wei", ["Li, Wei"]), ours=True, unit_ids=set(units) | {"DUT"})
+    cands = score_candidates(ctx, 2020, people, orgs, AttributeSettings(max_elsewhere=max_elsewhere))
+    assert sorted(c.person_id for c in cands) == expected
+    assert ctx.holders == 3
