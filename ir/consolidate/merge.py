@@ -48,12 +48,22 @@ def ordered(records: list[Record], precedence: list[str]) -> list[Record]:
 def build_work(work_id: str, records: list[Record], settings: ConsolidateSettings, founder: str | None = None) -> dict:
     s = settings
     prov: dict[str, str] = {}
+    keys = {id(r): member_key(r) for r in records}
+    by_precedence: dict[tuple, list[Record]] = {}  # most fields share one precedence: the records sorted once
+
+    def in_order(field_name: str) -> list[Record]:
+        precedence = tuple(s.field_precedence.get(field_name) or s.source_precedence) if s.field_precedence else ()
+        got = by_precedence.get(precedence)
+        if got is None:
+            got = by_precedence[precedence] = (records if len(records) == 1
+                                               else ordered(records, s.precedence(field_name)))
+        return got
 
     def pick(field_name: str, get):
-        for r in ordered(records, s.precedence(field_name)):
+        for r in in_order(field_name):
             value = get(r)
             if value not in (None, "", []):
-                prov[field_name] = member_key(r)
+                prov[field_name] = keys[id(r)]
                 return value
         return None
 
@@ -63,7 +73,7 @@ def build_work(work_id: str, records: list[Record], settings: ConsolidateSetting
     if title is None:
         title = pick("title", lambda r: title_display(r.title))
     titles, seen = [], set()
-    for r in ordered(records, s.precedence("title")):
+    for r in in_order("title"):
         for t in r.titles:
             text = title_display(t.text)
             if text and (text, t.lang) not in seen:
