@@ -1,13 +1,20 @@
 """Scoring candidates and deciding each authorship, with the evidence of every decision.
 
-Per work author: is any of its addresses ours (:class:`~ir.affiliations.OrgIndex`)? If so, every person
-whose name is compatible (or whose e-mail, ORCID or ResearcherID the author carries) is a candidate,
-scored by adding points of evidence (:class:`~ir.attribute.settings.AttributeSettings`): name, unit of
-the appointment against the units named in the address, the appointment's years, e-mail, ORCID,
-co-authors linked in this run or confirmed before, supervisor. The best candidate is
+Per work author: is any of its addresses ours (:class:`~ir.affiliations.OrgIndex`)? Addresses a source
+links to its authors itself (WoS, Scopus, EI; and the first organ of a CNKI list, which is the first
+author's) overrule a parser's guess; an organ list not linked to its authors is *weak* evidence. If ours,
+every person whose name is compatible (or whose e-mail, ORCID or ResearcherID the author carries) is a
+candidate, scored by adding points of evidence (:class:`~ir.attribute.settings.AttributeSettings`): name
+(and a name nobody else in the dictionary holds), unit of the appointment against the units named in the
+address, the appointment's years, e-mail, ORCID, and from the rest of the work: supervisor and student
+both among the work's plausible authors, a student whose supervisor is nobody's candidate, co-authors
+linked in this run or confirmed before. The best candidate is
 
 - ``auto`` when its score is high, far enough ahead of the next person, and rests on more than the name:
-  two people of the same name in one unit tie, so neither is ever auto-linked on the name alone;
+  two people of the same name in one unit tie, so neither is ever auto-linked on the name alone; from a
+  weak organ list, only with e-mail, ORCID, supervisor or co-author evidence unless at most
+  ``weak_max_holders`` people of the dictionary hold the name (an outside author meets a namesake in a
+  large unit as easily as an author of ours is named there);
 - ``suggested`` when it is plausible;
 - otherwise the authorship is ``unmatched`` (ours, but no person fits: dictionary upkeep).
 

@@ -247,20 +247,25 @@ def _run_workers(store: Store, p: Plan, workers: int, progress=None) -> tuple[At
                 """``n`` tasks, at most one in flight per worker (so neither side blocks on a full pipe);
                 ``tasks_for(k)``: the next task for worker k, or None."""
                 nonlocal done
-                idle = list(range(len(conns)))
+                busy: set[int] = set()
+
+                def feed(k: int) -> None:
+                    task = tasks_for(k)
+                    if task is not None:
+                        conns[k].send(task)
+                        busy.add(k)
+
+                for k in range(len(conns)):
+                    feed(k)
                 left = n
                 while left:
-                    for k in list(idle):
-                        task = tasks_for(k)
-                        if task is not None:
-                            conns[k].send(task)
-                            idle.remove(k)
-                    for c in wait([conns[k] for k in range(len(conns)) if k not in idle]):
+                    for c in wait([conns[k] for k in busy]):
                         k = conns.index(c)
                         status, r = c.recv()
                         if status != "ok":
                             raise RuntimeError(f"an attribute worker failed:\n{r}")
-                        idle.append(k)
+                        busy.discard(k)
+                        feed(k)  # before writing: the worker goes on meanwhile
                         left -= 1
                         if not later:
                             owner[r.index] = k
