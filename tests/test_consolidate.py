@@ -293,3 +293,28 @@ def test_cli_consolidate_show_export(tmp_path, wos):
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["--database-url", db, "works", "split", "WNOPE", "ei:1"])
     assert res.exit_code == 1 and "no work" in res.output
+
+
+def test_scoring_in_forked_processes_gives_the_same_scores(wos):
+    """Real WoS records and their EI copies, scored in chunks by forked processes: every score, point
+    and conflict as in one process, in the same order."""
+    import threading
+
+    import numpy as np
+
+    from ir.consolidate.blocking import candidate_pairs
+    from ir.consolidate.features import extract
+    from ir.consolidate.scoring import score_pairs, score_pairs_parallel
+
+    records = wos + [ei_copy(r, n, volume=None if n % 3 else r.volume) for n, r in enumerate(wos[:40])]
+    s = ConsolidateSettings()
+    f = extract(records)
+    I, J, _ = candidate_pairs(f, max_block_size=s.max_block_size, window=s.window)
+    assert len(I) > 100 and threading.active_count() == 1  # else the workers are not forked
+    one = score_pairs(f, I, J, s)
+    forked = score_pairs_parallel(f, I, J, ConsolidateSettings(processes=3, pairs_per_process=10))
+    assert len(one) > 40 and one.conflict == forked.conflict
+    for name in ("i", "j", "ratio", "token_set", "total"):
+        assert np.array_equal(getattr(one, name), getattr(forked, name)), name
+    assert one.points.keys() == forked.points.keys()
+    assert all(np.array_equal(one.points[k], forked.points[k]) for k in one.points)

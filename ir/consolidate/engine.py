@@ -11,7 +11,7 @@ import numpy as np
 from ir.consolidate.blocking import RULES, BlockingRule, candidate_pairs
 from ir.consolidate.clustering import Clusterer, Link, prefer_best
 from ir.consolidate.features import Features, extract
-from ir.consolidate.scoring import hard_conflict, score_pairs
+from ir.consolidate.scoring import hard_conflict, score_pairs, score_pairs_parallel
 from ir.consolidate.settings import ConsolidateSettings
 from ir.ingest import _gc_paused as gc_paused
 from ir.model import Record
@@ -74,7 +74,7 @@ def _resolve(records, settings, *, prior, active, must, cannot, blocks) -> Resol
     I, J, per_rule = candidate_pairs(f, max_block_size=s.max_block_size, window=s.window, active=active, rules=rules)
     stats.update(candidate_pairs=int(len(I)), pairs_per_rule=per_rule, blocking_s=round(time.perf_counter() - t1, 2))
     t2 = time.perf_counter()
-    ps = score_pairs(f, I, J, s)
+    ps = score_pairs_parallel(f, I, J, s)
     scored = ps.i * n + ps.j  # sorted: candidate_pairs yields pairs in order and pruning keeps it
     if len(scored) > 1 and not (scored[1:] > scored[:-1]).all():
         o = np.argsort(scored, kind="stable")

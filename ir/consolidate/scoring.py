@@ -8,7 +8,11 @@ whatever its points.
 
 from __future__ import annotations
 
+import dataclasses
+import multiprocessing as mp
+import os
 import re
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,6 +139,42 @@ def score_pairs(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSetting
     for k in np.flatnonzero(total >= s.match_threshold - (s.consistency_slack if not prune else 0)).tolist():
         conflict[k] = hard_conflict(f, int(I[k]), int(J[k]), s)
     return PairScores(I, J, ratio, tset, pts, np.asarray(total, dtype=float), conflict)
+
+
+def score_pairs_parallel(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings) -> PairScores:
+    """:func:`score_pairs` over the candidate pairs in chunks, one per process (``s.processes``), the same scores.
+
+    The workers are forked: they inherit the features instead of receiving them, and send back only the
+    chunk's scores. Only where forking is safe (a single-threaded process) and the pairs are many.
+    """
+    procs = (os.cpu_count() or 1) if s.processes < 0 else s.processes
+    procs = min(procs, len(I) // s.pairs_per_process)
+    if procs < 2 or "fork" not in mp.get_all_start_methods() or threading.active_count() > 1:
+        return score_pairs(f, I, J, s)
+    one = dataclasses.replace(s, workers=1)  # a process per core: no threads on top
+    bounds = np.linspace(0, len(I), procs + 1).astype(np.int64)
+    global _FORKED
+    _FORKED = (f, np.asarray(I, dtype=np.int64), np.asarray(J, dtype=np.int64), one)
+    try:
+        with mp.get_context("fork").Pool(procs - 1) as pool:
+            others = pool.map_async(_score_chunk, list(zip(bounds[1:-1].tolist(), bounds[2:].tolist())))
+            first = _score_chunk((int(bounds[0]), int(bounds[1])))
+            parts = [first, *others.get()]
+    finally:
+        _FORKED = None
+    return PairScores(np.concatenate([p.i for p in parts]), np.concatenate([p.j for p in parts]),
+                      np.concatenate([p.ratio for p in parts]), np.concatenate([p.token_set for p in parts]),
+                      {k: np.concatenate([p.points[k] for p in parts]) for k in parts[0].points},
+                      np.concatenate([p.total for p in parts]), [c for p in parts for c in p.conflict])
+
+
+_FORKED: tuple | None = None  # what forked scoring workers inherit: (features, I, J, settings)
+
+
+def _score_chunk(bounds: tuple[int, int]) -> PairScores:
+    f, I, J, s = _FORKED
+    a, b = bounds
+    return score_pairs(f, I[a:b], J[a:b], s)
 
 
 def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):

@@ -81,6 +81,9 @@ class ConsolidateSettings:
     max_block_size: int = 40  # larger blocks are compared within a sorted window only
     window: int = 6
     workers: int = -1  # threads for bulk title scoring (-1: every core)
+    # processes scoring the candidate pairs of a large run, each a chunk (-1: one per core; 1: this one only)
+    processes: int = -1
+    pairs_per_process: int = 250_000  # fewer pairs per process than this are not worth a process
     candidate_min_ratio: float = 60.0  # pairs below both title floors are not scored further
     candidate_min_token_set: float = 75.0
     # --- merging: source precedence for the work's fields, and per-field overrides
