@@ -88,6 +88,12 @@ def _ingest(url: str, paths: list[str]) -> dict:
             "quarantined": sum(r.quarantined for r in results), "rss_mb": _peak_rss_mb()}
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of the processes it started and waited for (forked scoring workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def _consolidate(url: str, profile: str | None) -> dict:
     import logging
 
@@ -102,22 +108,44 @@ def _consolidate(url: str, profile: str | None) -> dict:
         import cProfile
 
         prof = cProfile.Profile()
-        t, cpu = time.perf_counter(), time.process_time()
+        t, cpu = time.perf_counter(), _cpu()
         report = prof.runcall(consolidate, st)
-        secs, cpu = time.perf_counter() - t, time.process_time() - cpu
+        secs, cpu = time.perf_counter() - t, _cpu() - cpu
         prof.dump_stats(profile)
     else:
-        t, cpu = time.perf_counter(), time.process_time()
+        t, cpu = time.perf_counter(), _cpu()
         report = consolidate(st)
-        secs, cpu = time.perf_counter() - t, time.process_time() - cpu
+        secs, cpu = time.perf_counter() - t, _cpu() - cpu
     st.dispose()
     return {"seconds": secs, "cpu": cpu, "report": report.as_dict(), "rss_mb": _peak_rss_mb()}
 
 
 def in_child(fn, *args):
+    """``fn(*args)`` in a fresh (spawned) process of its own, as ``ir`` runs from the command line: not a
+    pool's daemonic worker, so the step may start processes of its own (consolidate scores on every core)."""
     ctx = mp.get_context("spawn")
-    with ctx.Pool(1) as pool:
-        return pool.apply(fn, args)
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_run_and_send, args=(child, fn, args))
+    proc.start()
+    child.close()
+    try:
+        ok, value = parent.recv()
+    finally:
+        proc.join()
+    if not ok:
+        raise RuntimeError(f"{fn.__name__} failed in its process:\n{value}")
+    return value
+
+
+def _run_and_send(conn, fn, args) -> None:
+    import traceback
+
+    try:
+        conn.send((True, fn(*args)))
+    except BaseException:  # noqa: BLE001 - reported by the parent
+        conn.send((False, traceback.format_exc()))
+    finally:
+        conn.close()
 
 
 # --------------------------------------------------------------------------- checks
@@ -270,7 +298,7 @@ def main() -> None:
               f"{load:>5.2f}")
     print(f"target: full run on ~100,000 records < 60 s wall; load average now {os.getloadavg()[0]:.2f} "
           f"on {os.cpu_count()} cores (load: the 1-minute average when the run started; cpu s: the run's own "
-          f"CPU time, what it would take on an idle core)")
+          f"CPU time and its worker processes', what it would take on one idle core)")
 
 
 if __name__ == "__main__":

@@ -145,11 +145,13 @@ def score_pairs_parallel(f: Features, I: np.ndarray, J: np.ndarray, s: Consolida
     """:func:`score_pairs` over the candidate pairs in chunks, one per process (``s.processes``), the same scores.
 
     The workers are forked: they inherit the features instead of receiving them, and send back only the
-    chunk's scores. Only where forking is safe (a single-threaded process) and the pairs are many.
+    chunk's scores. Only where forking is safe and allowed (a single-threaded, non-daemonic process) and the
+    pairs are many.
     """
     procs = (os.cpu_count() or 1) if s.processes < 0 else s.processes
     procs = min(procs, len(I) // s.pairs_per_process)
-    if procs < 2 or "fork" not in mp.get_all_start_methods() or threading.active_count() > 1:
+    if (procs < 2 or "fork" not in mp.get_all_start_methods() or threading.active_count() > 1
+            or mp.current_process().daemon):  # a daemonic process (a pool's worker) may not have children
         return score_pairs(f, I, J, s)
     one = dataclasses.replace(s, workers=1)  # a process per core: no threads on top
     bounds = np.linspace(0, len(I), procs + 1).astype(np.int64)
