@@ -144,7 +144,8 @@ def attribute(store: Store, dictionaries_dir: Path, settings: AttributeSettings 
         total = sum(len(b) for b in p.batches)
         if workers is None:
             workers = 2 if total >= 20_000 and (os.cpu_count() or 1) >= 2 and ":memory:" not in store.url else 1
-        if workers > 1 and len(p.batches) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if (workers > 1 and len(p.batches) > 1 and "fork" in multiprocessing.get_all_start_methods()
+                and not multiprocessing.current_process().daemon):  # (a pool's worker may have no children)
             gc.freeze()  # forked workers share the indexes without copying them
             rep, t_decide = _run_workers(store, p, workers, progress)  # decides and writes at once
         else:
