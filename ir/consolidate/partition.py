@@ -15,10 +15,11 @@ resolving each component alone gives exactly the clusters of resolving all recor
 partition); :func:`resolve_partition` is pure CPU, its argument and result picklable;
 :func:`ir.consolidate.storage.apply` assigns the stable work ids and writes.
 
-Limits (bench/consolidate_partition.py): the keys percolate, so the largest component is big: 41% of
-DBLP-Scholar's 66,879 records (global resolve 27 s; slowest of 8 partitions 15 s; plan 10 s), 45% of
-DBLP-ACM, all but one record of the synthetic demo. Partitions cap the speed-up at about 2x there;
-going further needs scoring the candidate pairs in chunks and clustering components of the *link* graph.
+Limits (bench/consolidate_partition.py): the keys percolate, so the largest component is big: 49% of
+DBLP-Scholar's 66,879 records (global resolve 6.3 s; slowest of 8 partitions 2.7 s; plan 7.1 s), 60% of
+DBLP-ACM, all but one record of the synthetic demo. Partitions cap the speed-up at about 2x there; on one
+machine the global resolve scores its candidate pairs in chunks on every core instead
+(:func:`ir.consolidate.scoring.score_pairs_parallel`).
 """
 
 from __future__ import annotations
