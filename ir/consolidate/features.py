@@ -100,23 +100,21 @@ def extract(records: list[Record]) -> Features:
         f.pmid.append((r.pmid or "").strip() or None)
         f.cross.append(tuple(sorted(_cross_key(k, v) for k, v in (r.cross_ids or {}).items() if v)))
         j = r.journal
+        venues, compact, issns, venue_says = _venue_features(j.title, j.abbreviation, j.iso_abbreviation,
+                                                             j.translated_title, r.conference, j.issn, j.eissn)
         # without a document type, the venue's own name may say conference or journal ('Proc. VLDB', 'VLDB J.')
-        f.kind.append(document_kind(r.doc_type, r.title)
-                      or ("conference" if r.conference and not j.title else venue_kind(j.title or r.conference)))
+        f.kind.append(document_kind(r.doc_type, r.title) or venue_says)
         # placeholders ('N/A') and bodies ('The Access Team', 'portal.acm.org') are no evidence about people
-        people = [n for n in map(byline_name, (a.full_name or a.name or a.name_zh for a in r.authors)) if _is_person(n)]
+        people = [n for n in map(_person, (a.full_name or a.name or a.name_zh for a in r.authors)) if n]
         f.surname.append(_surname(people[0]) if people else "")
         f.initial.append(given_initial(people[0]) if people else "")
         f.second.append(_surname(people[1]) if len(people) > 1 else "")
         # an initial is no surname ('R Sion' read the other way round gives 'r', shared with 'R Agrawal')
         f.surnames.append(frozenset(k for n in people[:AUTHORS_COMPARED] for k in _surname_candidates(n) if len(k) > 1))
         f.name_words.append(frozenset(w for n in people for w in _name_words(n)))
-        names = [n for n in (j.title, j.abbreviation, j.iso_abbreviation, j.translated_title, r.conference) if n]
-        # EI gives 'Jisuan Jigong/Computer Engineering': the pinyin and the English name, both usable
-        names = [part for n in names for part in ([n, *n.split("/")] if "/" in n else [n])]
-        f.venues.append(tuple(dict.fromkeys(k for k in map(journal_key, names) if k)))
-        f.venue_compact.append(frozenset(_compact_venue(n) for n in names) - {""})
-        f.issns.append(frozenset(x for x in (_issn(j.issn), _issn(j.eissn)) if x))
+        f.venues.append(venues)
+        f.venue_compact.append(compact)
+        f.issns.append(issns)
         f.volume.append(volume_key(r.volume))
         first_page, _ = expand_pages(r.first_page, r.last_page)
         f.pages.append(frozenset(p for p in (page_key(first_page), page_key(r.article_number)) if p))
@@ -199,8 +197,27 @@ def _compact_venue(name: str) -> str:
     return journal_key(name).replace(" ", "") if len(name) > 6 else ""
 
 
+@lru_cache(maxsize=50_000)
+def _venue_features(title, abbreviation, iso_abbreviation, translated_title, conference, issn, eissn):
+    """A venue's journal keys, spaceless keys, ISSNs, and the kind its name says: once per distinct venue."""
+    names = [n for n in (title, abbreviation, iso_abbreviation, translated_title, conference) if n]
+    # EI gives 'Jisuan Jigong/Computer Engineering': the pinyin and the English name, both usable
+    names = [part for n in names for part in ([n, *n.split("/")] if "/" in n else [n])]
+    venues = tuple(dict.fromkeys(k for k in map(journal_key, names) if k))
+    compact = frozenset(_compact_venue(n) for n in names) - {""}
+    issns = frozenset(x for x in (_issn(issn), _issn(eissn)) if x)
+    says = "conference" if conference and not title else venue_kind(title or conference)
+    return venues, compact, issns, says
+
+
+@lru_cache(maxsize=200_000)
+def _person(name: str | None) -> str | None:
+    """The byline name (:func:`byline_name`) when it names a person, else None."""
+    name = byline_name(name)
+    return name if is_person_name(name) else None
+
+
 # the same people and journals recur across records: their keys are computed once per distinct name
-_is_person = lru_cache(maxsize=200_000)(is_person_name)
 _surname = lru_cache(maxsize=200_000)(surname_key)
 _issn = lru_cache(maxsize=50_000)(normalize_issn)
 
