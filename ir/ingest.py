@@ -7,8 +7,6 @@ records by (source, source_id), updated only when their content changed.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +18,7 @@ import sqlalchemy as sa
 from ir import formats
 from ir.decoding import UndecodableError, decode, looks_binary
 from ir.model import Problem, Record
+from ir.runtime import gc_paused
 from ir.store import Store, upsert
 from ir.store.engine import utcnow
 from ir.store.tables.ingest import ingest_batches, quarantine, source_records
@@ -115,21 +114,9 @@ def read_file(path: Path, data: bytes | None = None) -> ParsedFile:
     return pf
 
 
-@contextlib.contextmanager
-def _gc_paused():
-    """Parsing allocates many small acyclic objects; the cyclic collector only slows it down (~40%)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def parse_all(fmt: formats.Format, content: str | bytes) -> list[Record | Problem]:
     """Every record or problem of one file, in order."""
-    with _gc_paused():
+    with gc_paused():
         return list(_guarded(fmt.parse(content), fmt))
 
 

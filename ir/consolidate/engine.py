@@ -13,8 +13,8 @@ from ir.consolidate.clustering import Clusterer, Link, prefer_best
 from ir.consolidate.features import Features, extract
 from ir.consolidate.scoring import hard_conflict, score_pairs, score_pairs_parallel
 from ir.consolidate.settings import ConsolidateSettings
-from ir.ingest import _gc_paused as gc_paused
 from ir.model import Record
+from ir.runtime import gc_paused
 
 
 @dataclass
