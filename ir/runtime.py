@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import multiprocessing
+import threading
 from collections.abc import Iterator
 
 
@@ -22,3 +24,17 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def can_fork() -> bool:
+    """Whether this process may fork workers that inherit its memory.
+
+    Only where the platform forks, the process is not a pool's (daemonic) worker, which may have no
+    children, and no other thread runs: a thread holding a lock at the fork would leave the child's copy
+    of that lock held forever.
+    """
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+        and threading.active_count() == 1
+    )

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from ir.attribute.batches import BatchResult, Passes, Plan, decide_batch, digest, load_batch, plan
 from ir.attribute.settings import AttributeSettings
 from ir.dictionaries import Dictionaries, DictionaryProblem
+from ir.runtime import can_fork
 from ir.store import Store, upsert
 from ir.store.engine import utcnow
 from ir.store.tables.attribution import authorship_candidates, authorships, dict_organizations, dict_people
@@ -144,8 +145,7 @@ def attribute(store: Store, dictionaries_dir: Path, settings: AttributeSettings 
         total = sum(len(b) for b in p.batches)
         if workers is None:
             workers = 2 if total >= 20_000 and (os.cpu_count() or 1) >= 2 and ":memory:" not in store.url else 1
-        if (workers > 1 and len(p.batches) > 1 and "fork" in multiprocessing.get_all_start_methods()
-                and not multiprocessing.current_process().daemon):  # (a pool's worker may have no children)
+        if workers > 1 and len(p.batches) > 1 and can_fork():
             gc.freeze()  # forked workers share the indexes without copying them
             rep, t_decide = _run_workers(store, p, workers, progress)  # decides and writes at once
         else:

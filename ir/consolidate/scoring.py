@@ -12,7 +12,6 @@ import dataclasses
 import multiprocessing as mp
 import os
 import re
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +20,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from ir.consolidate.features import MISSING_YEAR, Features
 from ir.consolidate.settings import ConsolidateSettings
+from ir.runtime import can_fork
 
 SPECIAL_KINDS = frozenset({"correction", "retraction", "reply"})
 FIELDS = ("title", "year", "surname", "venue", "volume", "pages", "source")
@@ -150,8 +150,7 @@ def score_pairs_parallel(f: Features, I: np.ndarray, J: np.ndarray, s: Consolida
     """
     procs = (os.cpu_count() or 1) if s.processes < 0 else s.processes
     procs = min(procs, len(I) // s.pairs_per_process)
-    if (procs < 2 or "fork" not in mp.get_all_start_methods() or threading.active_count() > 1
-            or mp.current_process().daemon):  # a daemonic process (a pool's worker) may not have children
+    if procs < 2 or not can_fork():
         return score_pairs(f, I, J, s)
     one = dataclasses.replace(s, workers=1)  # a process per core: no threads on top
     bounds = np.linspace(0, len(I), procs + 1).astype(np.int64)
