@@ -31,7 +31,6 @@ class Person:
     role: str = ""
     name_zh: str | None = None
     name_key: tuple[str, ...] = ()  # every name form: people written alike compare alike
-    orgs: frozenset[str] = frozenset()  # the units of every appointment
 
     @property
     def display(self) -> str:
@@ -90,16 +89,14 @@ class PeopleIndex:
             if p.researcher_id:
                 self.by_rid[p.researcher_id] = p.person_id
         self.students_of: dict[str, set[str]] = defaultdict(set)
-        for p in self.people.values():
-            p.name_key = tuple(p.names)
-            p.orgs = frozenset(a.org_id for a in p.appointments)
-            if p.supervisor_id:
-                self.students_of[p.supervisor_id].add(p.person_id)
-        self.students_of = dict(self.students_of)
         self.in_org: dict[str, set[str]] = defaultdict(set)  # unit -> people with an appointment there
         for p in self.people.values():
-            for o in p.orgs:
-                self.in_org[o].add(p.person_id)
+            p.name_key = tuple(p.names)
+            if p.supervisor_id:
+                self.students_of[p.supervisor_id].add(p.person_id)
+            for a in p.appointments:
+                self.in_org[a.org_id].add(p.person_id)
+        self.students_of = dict(self.students_of)
         self.in_org = dict(self.in_org)
         # people with a supervisor or students: the ones supervisor evidence concerns
         self.tied: frozenset[str] = frozenset(

@@ -52,11 +52,10 @@ def build_work(work_id: str, records: list[Record], settings: ConsolidateSetting
     by_precedence: dict[tuple, list[Record]] = {}  # most fields share one precedence: the records sorted once
 
     def in_order(field_name: str) -> list[Record]:
-        precedence = tuple(s.field_precedence.get(field_name) or s.source_precedence) if s.field_precedence else ()
-        got = by_precedence.get(precedence)
+        precedence = s.precedence(field_name)
+        got = by_precedence.get(key := tuple(precedence))
         if got is None:
-            got = by_precedence[precedence] = (records if len(records) == 1
-                                               else ordered(records, s.precedence(field_name)))
+            got = by_precedence[key] = records if len(records) == 1 else ordered(records, precedence)
         return got
 
     def pick(field_name: str, get):

@@ -18,11 +18,11 @@ import numpy as np
 import sqlalchemy as sa
 
 from ir.consolidate import io
-from ir.consolidate.engine import gc_paused
 from ir.consolidate.partition import PartResult, Plan, make_parts, resolve_partition
 from ir.consolidate.merge import build_work, doc_hash, member_key, work_id_for
 from ir.consolidate.settings import ConsolidateSettings
 from ir.model import Record
+from ir.runtime import gc_paused
 from ir.store import Store, upsert
 from ir.store.engine import utcnow
 from ir.store.tables.ingest import source_records

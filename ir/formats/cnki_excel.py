@@ -136,11 +136,11 @@ def sniff_html(head: str | bytes) -> bool:
     """An HTML document (or bare table) whose first table names a CNKI title column."""
     if not isinstance(head, str):
         return False
-    low = head.lstrip("\ufeff \t\r\n")[:200].casefold()
+    low = head.lstrip("\ufeff \t\r\n").casefold()
     if not low.startswith(_HTML_START):
         return False
-    table = head.find("<table") if "<table" in head else head.casefold().find("<table")
-    return table >= 0 and ("题名" in head[table:] or "title-" in head[table:].casefold())
+    table = low.find("<table")
+    return table >= 0 and ("题名" in low[table:] or "title-" in low[table:])
 
 
 def _html_rows(text: str) -> list[tuple[int, list[str | None]]]:
