@@ -119,6 +119,11 @@ def test_cli_json_reports_per_file_counts_and_exit_status(tmp_path):
                                 "records_read": 4, "stored": 4, "quarantined": 0}
     assert files["notes.bin"]["records_read"] == 0 and "binary" in files["notes.bin"]["error"]
 
+    table = run_cli("ingest", str(tmp_path / "in"), cwd=tmp_path)  # again, as a librarian reads it
+    assert table.returncode == 0, table.stderr
+    assert "total: 2 files, 4 records read, 4 stored, 0 quarantined" in table.stdout
+    assert "attention:" in table.stdout and "binary file" in table.stdout  # the stage's attention list
+
     only_bad = run_cli("ingest", str(tmp_path / "in" / "notes.bin"), cwd=tmp_path)
     assert only_bad.returncode == 1
     assert "notes.bin" in only_bad.stderr and "binary file" in only_bad.stderr
