@@ -50,6 +50,20 @@ def link_counts(basis: str | None, rules: Rules) -> bool:
     return basis is not None and basis in rules.count_statuses
 
 
+def rank_counts(rank: dict | None, rules: Rules) -> bool:
+    """Whether the institution's rank on a work (:mod:`ir.report.rank`, as a dict) passes the
+    ``institution_rank`` rule; a work whose addresses say nothing passes only ``any``."""
+    if rules.institution_rank == "any":
+        return True
+    if not rank:
+        return False
+    if rules.institution_rank == "first-unit":
+        return bool(rank.get("first_unit"))
+    if rules.institution_rank == "first-author":
+        return bool(rank.get("first_author"))
+    return bool(rank.get("first_author") or rank.get("corresponding"))
+
+
 def counting_year(pub_year: int | None, early_access_year: int | None, rules: Rules) -> int | None:
     """The year a work counts for: its publication year, or (``year_basis = "first-online"``) its
     early-access year when that is earlier."""

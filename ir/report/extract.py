@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from ir.export import field_sources, work_document
 from ir.report import counting as C
+from ir.report.rank import work_ranks
 from ir.report.rules import Rules
 from ir.store import Store
 from ir.store.tables.attribution import authorships, dict_organizations, dict_people
@@ -28,6 +29,8 @@ from ir.store.tables.tagging import highly_cited_history, journal_list_entries, 
 from ir.store.tables.works import works as works_t
 
 PAYLOAD_VERSION = 1
+LINK_ORDER = ("claimed", "confirmed", "auto", "suggested")  # a work's strongest uncounted link names its reason
+RANK_FIELDS = ("position", "units", "first_unit", "first_author", "corresponding", "label", "source")
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Extract:
     trend_years: list[int]
     data_stamps: dict = field(default_factory=dict)  # latest change timestamps (not part of the data version)
     notes: list[str] = field(default_factory=list)  # what was left out and why
+    left_out: dict[str, int] = field(default_factory=dict)  # the same as numbers: reason -> works
     snapshot_id: int | None = None
 
     @property
@@ -64,7 +68,7 @@ class Extract:
                 "created_at": self.created_at.isoformat(),
                 "institution": self.institution, "departments": self.departments, "people": self.people,
                 "works": self.works, "links": self.links, "trend": self.trend, "trend_years": self.trend_years,
-                "data_stamps": self.data_stamps, "notes": self.notes}
+                "data_stamps": self.data_stamps, "notes": self.notes, "left_out": self.left_out}
 
     def payload_text(self) -> str:
         return json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -78,7 +82,7 @@ class Extract:
                    created_at=dt.datetime.fromisoformat(data["created_at"]), institution=data["institution"],
                    departments=data["departments"], people=data["people"], works=data["works"], links=data["links"],
                    trend=data["trend"], trend_years=data["trend_years"], data_stamps=data.get("data_stamps") or {},
-                   notes=data.get("notes") or [], snapshot_id=snapshot_id)
+                   notes=data.get("notes") or [], left_out=data.get("left_out") or {}, snapshot_id=snapshot_id)
 
     # ------------------------------------------------------------------ the sheets' rows
 
@@ -182,6 +186,7 @@ def build_extract(store: Store, year: int | tuple[int, int], rules: Rules | None
     hi_read = hi + (2 if rules.year_basis == "first-online" else 0)  # a later paper may have been online earlier
     created_at = (created_at or _now()).astimezone(dt.timezone.utc).replace(microsecond=0)
     notes: list[str] = []
+    left_out: dict[str, int] = {}  # why works of the year with links to our people are not counted
 
     with store.connect() as conn:
         parents, org_names = _organizations(conn)
@@ -203,6 +208,7 @@ def build_extract(store: Store, year: int | tuple[int, int], rules: Rules | None
         links: list[dict] = []
         has_corr: set[str] = set()
         excluded_types: dict[str, int] = defaultdict(int)
+        uncounted: dict[str, set[str]] = defaultdict(set)  # work id -> bases of its links that do not count
         a = authorships
         for chunk in _chunks(sorted(cands)):
             q = (sa.select(a.c.work_id, a.c.position, a.c.name, a.c.person_id, a.c.org_id, a.c.status, a.c.is_first,
@@ -213,6 +219,8 @@ def build_extract(store: Store, year: int | tuple[int, int], rules: Rules | None
                     has_corr.add(x.work_id)
                 basis = C.link_basis(x.status, x.person_id, last_action.get(f"{x.work_id}:{x.position}"))
                 if not C.link_counts(basis, rules):
+                    if basis is not None:
+                        uncounted[x.work_id].add(basis)
                     continue
                 links.append({"work_id": x.work_id, "position": x.position, "name": x.name, "person_id": x.person_id,
                               "org_id": x.org_id,
@@ -220,6 +228,17 @@ def build_extract(store: Store, year: int | tuple[int, int], rules: Rules | None
                               "basis": basis, "marked_first": bool(x.is_first),
                               "marked_corresponding": bool(x.is_corresponding), "decided_by": x.decided_by})
         counted_ids = sorted({x["work_id"] for x in links})
+        in_year = {w for w, c in cands.items() if year_from <= c["year"] <= year_to}
+        only_uncounted = {w: b for w, b in uncounted.items() if w in in_year and w not in set(counted_ids)}
+        reasons: dict[str, int] = defaultdict(int)
+        for bases in only_uncounted.values():
+            reasons[min(bases, key=LINK_ORDER.index)] += 1  # the strongest link a work has names its reason
+        for basis in LINK_ORDER:
+            if reasons.get(basis):
+                left_out[f"links {basis} only"] = reasons[basis]
+                notes.append(f"{reasons[basis]} work(s) of {year_from if year_from == year_to else f'{year_from}-{year_to}'}"
+                             f" left out: their links to our people are {basis} (or weaker) only, and the rules "
+                             f"count {', '.join(rules.count_statuses)} (count_statuses)")
         kept = []
         for wid in counted_ids:
             t = cands[wid]["row"].doc_type or (cands[wid]["row"].data or {}).get("doc_type")
@@ -227,8 +246,19 @@ def build_extract(store: Store, year: int | tuple[int, int], rules: Rules | None
                 kept.append(wid)
             else:
                 excluded_types[t or "unknown"] += 1
+                if wid in in_year:
+                    left_out[f"type {t or 'unknown'}"] = left_out.get(f"type {t or 'unknown'}", 0) + 1
         for t, n in sorted(excluded_types.items()):
             notes.append(f"{n} work(s) of type {t!r} left out (doc_types / exclude_doc_types)")
+        ranks = {w: r.as_json() for w, r in work_ranks(conn, kept).items()}
+        if rules.institution_rank != "any":
+            before = kept
+            kept = [w for w in kept if C.rank_counts(ranks.get(w), rules)]
+            n = len([w for w in before if w in in_year]) - len([w for w in kept if w in in_year])
+            if len(before) != len(kept):
+                left_out[f"rank not {rules.institution_rank}"] = n
+                notes.append(f"{n} work(s) left out: the institution's rank on them is not "
+                             f"{rules.institution_rank} (institution_rank)")
         keep = set(kept)
         links = [x for x in links if x["work_id"] in keep]
 
@@ -300,6 +330,7 @@ def build_extract(store: Store, year: int | tuple[int, int], rules: Rules | None
             "hot_paper": bool(data.get("hot_paper")) or "hp" in hc.get(wid, set()),
             "has_corresponding": wid in has_corr,
             "times_cited": doc.get("times_cited"),
+            "rank": {k: (ranks.get(wid) or {}).get(k) for k in RANK_FIELDS} if wid in ranks else None,
         })
     in_range = [w for w in work_rows if year_from <= w["year"] <= year_to]
     in_ids = {w["work_id"] for w in in_range}
@@ -315,4 +346,4 @@ def build_extract(store: Store, year: int | tuple[int, int], rules: Rules | None
     return Extract(year_from=year_from, year_to=year_to, rules=rules, created_at=created_at, institution=institution,
                    departments=departments, people={p: v for p, v in people.items() if p in used_people},
                    works=in_range, links=in_links, trend=trend, trend_years=trend_years, data_stamps=stamps,
-                   notes=notes)
+                   notes=notes, left_out=left_out)

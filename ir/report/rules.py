@@ -21,6 +21,7 @@ FIRST_AUTHOR = ("first-only", "co-first")
 CORRESPONDING = ("marked", "marked-or-first")
 EDITIONS = ("as-tagged", "publication-year", "latest")
 YEAR_BASES = ("publication", "first-online")
+INSTITUTION_RANKS = ("any", "first-unit", "first-author", "first-or-corresponding")
 KNOWN_LISTS = ("jcr", "cas", "esi", "cssci", "pku_core", "cscd", "institution")
 
 
@@ -36,6 +37,7 @@ class Rules:
     corresponding: str = "marked"
     edition: str | int = "as-tagged"
     year_basis: str = "publication"
+    institution_rank: str = "any"
     doc_types: tuple[str, ...] = ()
     exclude_doc_types: tuple[str, ...] = ("correction", "erratum", "retraction", "retracted publication",
                                           "editorial material")
@@ -64,7 +66,7 @@ class Rules:
             if s not in LINK_BASES:
                 raise bad("count_statuses", s, LINK_BASES)
         for key, known in (("unit", UNITS), ("first_author", FIRST_AUTHOR), ("corresponding", CORRESPONDING),
-                           ("year_basis", YEAR_BASES)):
+                           ("year_basis", YEAR_BASES), ("institution_rank", INSTITUTION_RANKS)):
             if getattr(self, key) not in known:
                 raise bad(key, getattr(self, key), known)
         if isinstance(self.edition, bool) or not (self.edition in EDITIONS or isinstance(self.edition, int)):
@@ -142,6 +144,13 @@ class Rules:
             "Corresponding author: " + ("the authors the source marks as corresponding." if self.corresponding == "marked"
                                         else "the authors marked as corresponding; when a work marks none, its first author."),
             f"Tiers (JCR, CAS, ESI, CSSCI, PKU core, CSCD, institution): {edition}.",
+            "The institution's rank on a work: " + {
+                "any": "any; a work counts wherever the institution stands among its units.",
+                "first-unit": "the institution must be the work's first unit (以我校为第一署名单位): "
+                              "the first address printed is ours.",
+                "first-author": "the first author's first address must be ours (第一作者单位).",
+                "first-or-corresponding": "the first author's or a corresponding author's first address must "
+                                          "be ours (第一作者或通讯作者单位)."}[self.institution_rank],
             "A work belongs to its " + ("publication year." if self.year_basis == "publication" else
                                         "early-access (online first) year when earlier than its publication year."),
             f"Departments: organisation units at level {self.department_level} under the institution; "

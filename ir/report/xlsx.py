@@ -161,7 +161,8 @@ def work_columns(e: Extract) -> list[str]:
     return (["Work id", "Year", "Publication year", "Type", "Title", "Journal", "ISSN", "eISSN", "DOI", "Indexes"]
             + [LIST_LABELS.get(lst, lst) for lst in e.rules.lists]
             + ["Editions", "ESI highly cited", "ESI hot paper", "Our departments", "First-author departments",
-               "Corresponding departments", "Our authors", "Sources", "Times cited"])
+               "Corresponding departments", "Our authors", "Sources", "Times cited",
+               "Institution rank (产权排序)", "First unit (第一署名单位)", "First author's unit", "Corresponding author's unit"])
 
 
 def work_table(e: Extract) -> list[list]:
@@ -187,8 +188,18 @@ def work_table(e: Extract) -> list[list]:
                    + ["; ".join(f"{k} {v}" for k, v in sorted((w.get("editions") or {}).items())),
                       yes(w.get("highly_cited")), yes(w.get("hot_paper")),
                       "; ".join(sorted({x["dept_id"] for x in ls})), "; ".join(first), "; ".join(corr),
-                      "\n".join(author(x) for x in ls), "; ".join(w.get("sources") or []), w.get("times_cited")])
+                      "\n".join(author(x) for x in ls), "; ".join(w.get("sources") or []), w.get("times_cited")]
+                   + _rank_cells(w.get("rank")))
     return out
+
+
+def _rank_cells(rank: dict | None) -> list:
+    """The institution's rank (ir.report.rank) as cells: position of units, and the three yes/no."""
+    if not rank:
+        return ["", "", "", ""]
+    pos = f"{rank['position']} of {rank['units']}" if rank.get("position") else f"not ours (of {rank.get('units')})"
+    corr = "" if rank.get("corresponding") is None else yes(rank.get("corresponding")) or "no"
+    return [pos, yes(rank.get("first_unit")) or "no", yes(rank.get("first_author")) or "no", corr]
 
 
 AUTHORSHIP_COLUMNS = ["Work id", "Year", "Position", "Author as printed", "Person id", "Person", "Department id",

@@ -8,7 +8,8 @@ index never disagree.
 
 Document fields (see ``schemas/es-works.json``):
 
-* display: ``work_id, title, year, type, doi, journal, issn, authors``
+* display: ``work_id, title, year, type, doi, journal, issn, authors``; ``title`` and ``journal`` are
+  the display forms: a mixed-case version from another source beats an ALL-CAPS one (:func:`best_cased`)
 * text (searched): ``title_en, title_zh, abstract_en, abstract_zh, keywords_en, keywords_zh,
   authors, journal_text``; ``title_sort`` for sorting by title
 * facets/filters: ``year, type, departments, persons, indexes, tiers, tags, sources``;
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
@@ -31,6 +33,34 @@ from ir.export import field_sources, work_document
 from ir.search.query import LABEL_SEP, has_han
 
 ATTRIBUTED = ("auto", "claimed")
+
+
+_LATIN_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def is_shouting(text: str | None) -> bool:
+    """ALL CAPS: at least three words with cased letters, and no lower-case letter."""
+    if not text:
+        return False
+    words = [w for w in _LATIN_WORD.findall(text) if w.upper() != w.lower()]
+    return len(words) >= 3 and not any(c.islower() for c in text)
+
+
+def _same_text(a: str, b: str) -> bool:
+    def key(s: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKC", s).casefold() if c.isalnum())
+    return key(a) == key(b)
+
+
+def best_cased(chosen: str | None, alternatives: Iterable[str | None]) -> str | None:
+    """``chosen``, or the same text in mixed case when ``chosen`` is ALL CAPS and a source has that
+    (Web of Science writes titles and journal names in capitals; Ei, Scopus and CNKI do not)."""
+    if not chosen or not is_shouting(chosen):
+        return chosen
+    for alt in alternatives:
+        if alt and not is_shouting(alt) and any(c.islower() for c in alt) and _same_text(alt, chosen):
+            return alt
+    return chosen
 
 
 def _texts(values) -> list[str]:
@@ -143,6 +173,9 @@ def build_document(record: dict) -> dict:
     except (TypeError, ValueError):
         year = None
     title = record.get("title") or (title_en + title_zh or [None])[0]
+    title = best_cased(title, [t.get("text") if isinstance(t, dict) else t for t in titles]
+                       + [s.get("title") for s in record.get("sources") or [] if isinstance(s, dict)])
+    journal_title = best_cased(journal.get("title"), record.get("journal_alternatives") or [])
 
     def uniq(xs):
         return list(dict.fromkeys(xs))
@@ -162,7 +195,7 @@ def build_document(record: dict) -> dict:
         "year": year,
         "type": record.get("doc_type") or record.get("type"),
         "doi": record.get("doi"),
-        "journal": journal.get("title"),
+        "journal": journal_title,
         "journal_text": journal.get("title"),
         "issn": uniq(issn),
         "departments": uniq(departments),
@@ -215,6 +248,30 @@ def _labels(conn: sa.Connection, records: list[dict]) -> tuple[dict[str, str], d
     return people, orgs
 
 
+def _journal_alternatives(conn: sa.Connection, records: list[dict]) -> None:
+    """``journal_alternatives``: the journal names the member records write, for the works whose chosen
+    name is ALL CAPS (only those are read)."""
+    from ir.store.tables.ingest import source_records as sr
+    from ir.store.tables.works import work_members as wm
+
+    shouting = [r["work_id"] for r in records if is_shouting(((r.get("journal") or {}) if isinstance(r.get("journal"), dict)
+                                                              else {}).get("title"))]
+    if not shouting:
+        return
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(shouting), 500):
+        q = (sa.select(wm.c.work_id, sr.c.data)
+             .select_from(wm.join(sr, sa.and_(sr.c.source == wm.c.source, sr.c.source_id == wm.c.source_id)))
+             .where(wm.c.work_id.in_(shouting[start:start + 500])))
+        for wid, data in conn.execute(q):
+            title = ((data or {}).get("journal") or {}).get("title")
+            if title:
+                found.setdefault(wid, []).append(title)
+    for r in records:
+        if r["work_id"] in found:
+            r["journal_alternatives"] = found[r["work_id"]]
+
+
 def records_from_rows(conn: sa.Connection, rows: list, sources: list | None = None) -> list[dict]:
     """Export records (:func:`ir.export.work_document` plus the stages' fields) of these ``works`` rows,
     with what search needs beyond the export: the abstract and the names behind person and unit ids."""
@@ -234,6 +291,7 @@ def records_from_rows(conn: sa.Connection, rows: list, sources: list | None = No
                 rec[k] = data[k]
         rec.update(extra.get(r.work_id, {}))  # as ir.export does: the stages' fields win
         records.append(rec)
+    _journal_alternatives(conn, records)
     people, orgs = _labels(conn, records)
     for rec in records:
         for a in rec.get("authors") or []:

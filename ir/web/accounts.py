@@ -2,13 +2,19 @@
 
 ``IR_AUTH=local`` (default): people sign in with a user name and password kept here.
 ``IR_AUTH=header``: a front proxy that has authenticated the person (Shibboleth, CAS, Kerberos) passes
-the user name in ``IR_TRUSTED_HEADER`` (default ``REMOTE_USER``). The name maps to an account; with
-``IR_AUTH_PROVISION=1`` an unknown name that matches a person of the dictionaries (by e-mail, person id,
-or e-mail local part) gets a faculty account for that person on first visit.
+the user name in ``IR_TRUSTED_HEADER`` (default ``REMOTE_USER``); the app believes it only from the
+addresses in ``IR_TRUSTED_PROXIES`` (see :mod:`ir.web.proxy`). The name maps to an account that signs
+in through the proxy (``ir users add NAME --sso``), never to a local account with a password: the
+header cannot make anyone the local admin. With ``IR_AUTH_PROVISION=1`` an unknown name that matches a
+person of the dictionaries (by e-mail, person id, or e-mail local part) gets a faculty account for that
+person on first visit.
+
+Changing a password ends every session of the account (:func:`ir.web.sessions.close_all`).
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -21,6 +27,7 @@ from ir.store import Store
 from ir.store.engine import utcnow
 from ir.store.tables.repository import users
 
+log = logging.getLogger(__name__)
 ROLES = ("faculty", "librarian", "research_office", "admin")
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # verified against when the user does not exist, so that timing does not reveal which names exist
@@ -79,8 +86,8 @@ def create_user(store: Store, username: str, role: str, *, password: str | None 
         raise AccountError("a faculty account needs --person-id (the person in the dictionaries)")
     if auth_source == "local" and not password:
         raise AccountError("a local account needs a password")
-    if password is not None and len(password) < 8:
-        raise AccountError("passwords have at least 8 characters")
+    if password is not None:
+        check_password_rules(password)
     with store.begin() as conn:
         if conn.execute(sa.select(users.c.id).where(users.c.username == username)).first():
             raise AccountError(f"user {username!r} exists already")
@@ -95,15 +102,38 @@ def create_user(store: Store, username: str, role: str, *, password: str | None 
     return get_user(store, uid)
 
 
-def set_password(store: Store, username: str, password: str, *, actor: str = "cli", actor_role: str | None = "cli") -> None:
-    if len(password) < 8:
-        raise AccountError("passwords have at least 8 characters")
+def set_password(store: Store, username: str, password: str, *, actor: str = "cli", actor_role: str | None = "cli") -> int:
+    """Set the password and end every open session of the account; returns how many were ended."""
+    from ir.web.sessions import close_all
+
+    check_password_rules(password)
     with store.begin() as conn:
         n = conn.execute(users.update().where(users.c.username == username)
                          .values(password_hash=hash_password(password))).rowcount
         if not n:
             raise AccountError(f"no user {username!r}")
-        audit.record(conn, actor=actor, role=actor_role, action="password_set", object_type="user", object_id=username)
+        ended = close_all(store, username, conn)
+        audit.record(conn, actor=actor, role=actor_role, action="password_set", object_type="user", object_id=username,
+                     after={"sessions_ended": ended})
+    return ended
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < 8:
+        raise AccountError("passwords have at least 8 characters")
+    if len(password) > 1024:
+        raise AccountError("passwords have at most 1024 characters")
+
+
+def change_password(store: Store, user: User, old: str, new: str) -> int:
+    """A person changes their own password (the old one is checked); every session ends."""
+    with store.connect() as conn:
+        row = conn.execute(sa.select(users.c.password_hash).where(users.c.id == user.id)).first()
+    if row is None or not verify_password(row.password_hash, old or ""):
+        raise AccountError("the current password is wrong")
+    if new == old:
+        raise AccountError("the new password is the same as the current one")
+    return set_password(store, user.username, new, actor=user.username, actor_role=user.role)
 
 
 def get_user(store: Store, user_id: int) -> User | None:
@@ -169,13 +199,20 @@ def _person_for_login(conn: sa.Connection, login: str) -> tuple[str, str | None]
 
 def user_from_header(store: Store, login: str | None, *, provision: bool) -> User | None:
     """The account a trusted header names; provisioned as faculty on first sight when allowed and the
-    login matches exactly one person of the dictionaries."""
+    login matches exactly one person of the dictionaries. A local account with a password is never
+    signed in this way (None): the proxy vouches for its own users, not for ours."""
     login = (login or "").strip()
-    if not login:
+    if not login or len(login) > 120 or "\x00" in login:
         return None
-    user = find_user(store, login)
-    if user or not provision:
-        return user
+    with store.connect() as conn:
+        row = conn.execute(sa.select(users).where(users.c.username == login)).first()
+    if row is not None:
+        if row.password_hash is not None or row.auth_source != "header":
+            log.warning("the trusted header names %r, a local account with a password: not signed in", login)
+            return None
+        return _user(row) if row.active else None
+    if not provision:
+        return None
     with store.connect() as conn:
         hit = _person_for_login(conn, login)
     if not hit:

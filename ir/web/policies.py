@@ -32,6 +32,7 @@ class Verdict:
     allowed: bool
     reason: str = ""
     status: int = 200  # the HTTP status a refusal maps to: 401, 403, 409
+    review: bool = False  # allowed as a request that waits in the librarians' queue, not as a change
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -65,8 +66,11 @@ def can_claim(user: User | None, authorship: dict, person_id: str | None) -> Ver
     if person_id != user.person_id:
         return _deny("faculty members claim works only for themselves")
     holder = authorship.get("person_id")
-    if authorship.get("status") in HELD and holder and holder != user.person_id:
-        return _deny("this author position is attributed to another person; ask a librarian to review it", 409)
+    if holder and holder != user.person_id and authorship.get("status") in (*HELD, "suggested") and not (
+            authorship.get("status") == "suggested" and user.person_id in (authorship.get("suggested_to") or ())):
+        # the pipeline (or a person) gave this position to someone else: a librarian decides
+        return Verdict(True, "this author position is attributed to another person: your claim goes to the "
+                             "librarians' review queue", 202, review=True)
     return ALLOW
 
 
@@ -97,12 +101,47 @@ def can_reassign(user: User | None, authorship: dict) -> Verdict:
     return can(user, "review")
 
 
+def can_decide_claim_requests(user: User | None) -> Verdict:
+    return can(user, "review")
+
+
 def can_see_evidence(user: User | None, authorship: dict) -> bool:
     if user is None:
         return False
     if user.role in CAPABILITIES["evidence"]:
         return True
     return user.role == "faculty" and bool(user.person_id) and authorship.get("person_id") == user.person_id
+
+
+# What of a work each audience sees. Readers (anonymous, faculty, research office) see the record;
+# the librarians also see where every value came from, the files, the scores and the evidence.
+PRIVATE_WORK_FIELDS = ("provenance", "history")
+PRIVATE_RECORD_FIELDS = ("file", "record_no", "format", "evidence", "record", "added_at", "updated_at")
+PRIVATE_AUTHOR_FIELDS = ("score", "evidence", "decision_hash", "rejected_ids", "decided_by", "decided_at", "locked")
+
+
+def sees_provenance(user: User | None) -> bool:
+    return bool(user) and user.role in CAPABILITIES["evidence"]
+
+
+def redact_work(detail: dict, user: User | None) -> dict:
+    """The work as ``user`` may see it (a copy of :func:`ir.web.views.work_detail`'s dict): the record
+    for readers; provenance, source files, scores and evidence for librarians (and a faculty member's
+    own authorships' evidence for them)."""
+    if sees_provenance(user):
+        return detail
+    out = dict(detail)
+    for k in PRIVATE_WORK_FIELDS:
+        out[k] = {} if k == "provenance" else []
+    out["data"] = {k: v for k, v in (detail.get("data") or {}).items() if k not in ("provenance", "founder")}
+    out["export"] = {k: v for k, v in (detail.get("export") or {}).items() if k != "provenance"}
+    out["records"] = [{k: v for k, v in r.items() if k not in PRIVATE_RECORD_FIELDS} for r in detail.get("records") or []]
+    authors = []
+    for a in detail.get("authors") or []:
+        own = can_see_evidence(user, a)
+        authors.append({k: v for k, v in a.items() if own or k not in PRIVATE_AUTHOR_FIELDS})
+    out["authors"] = authors
+    return out
 
 
 def nav(user: User | None) -> list[tuple[str, str]]:

@@ -265,3 +265,85 @@ def audit_entries(store: Store, *, actor: str | None = None, object_type: str | 
         rows = [dict(r) for r in conn.execute(q.order_by(audit_log.c.id.desc())
                                               .offset((max(page, 1) - 1) * size).limit(size)).mappings()]
     return rows, total
+
+
+# ----------------------------------------------------------------------------------------- citations
+
+def citation_records(store: Store, work_ids: list[str]) -> list[dict]:
+    """The works' records as the search index and the export see them (abstract, authors, tags, the
+    journal names of the member records), in the order given; merged-away ids are skipped."""
+    from ir.search.documents import records_from_rows
+
+    ids = list(dict.fromkeys(work_ids))
+    out: dict[str, dict] = {}
+    with store.connect() as conn:
+        for start in range(0, len(ids), 500):
+            rows = conn.execute(sa.select(works.c.work_id, works.c.data).where(
+                works.c.work_id.in_(ids[start:start + 500]), works.c.status == "active")).all()
+            for rec in records_from_rows(conn, rows):
+                out[rec["work_id"]] = rec
+    return [out[w] for w in ids if w in out]
+
+
+# ----------------------------------------------------------------------------------------- profiles
+
+def person_profile(store: Store, person_id: str) -> dict:
+    """A researcher's public page: name, department, ORCID, and their claimed and confirmed works by
+    year (newest first). Links the pipeline made that nobody has confirmed are only counted."""
+    p = dict_people
+    with store.connect() as conn:
+        appts = conn.execute(sa.select(p.c.name_en, p.c.name_zh, p.c.org_id, p.c.orcid, p.c.role, p.c.start_year,
+                                       p.c.end_year).where(p.c.person_id == person_id).order_by(p.c.appointment)).all()
+        if not appts:
+            raise NotFound(f"no person {person_id}")
+        orgs = org_labels(conn, [a.org_id for a in appts])
+        rows = [dict(r) for r in conn.execute(
+            sa.select(authorships.c.work_id, authorships.c.position, authorships.c.name, authorships.c.is_corresponding,
+                      authorships.c.status, works.c.title, works.c.year, works.c.doc_type, works.c.data)
+            .select_from(authorships.join(works, works.c.work_id == authorships.c.work_id))
+            .where(authorships.c.person_id == person_id, authorships.c.status.in_(("claimed", "auto")),
+                   works.c.status == "active")
+            .order_by(works.c.year.desc(), works.c.work_id)).mappings()]
+    latest = appts[-1]
+    works_by_year: dict[int | None, list[dict]] = {}
+    for r in rows:
+        if r["status"] != "claimed":
+            continue
+        data = r.pop("data") or {}
+        r["journal"] = (data.get("journal") or {}).get("title")
+        r["doi"] = data.get("doi")
+        works_by_year.setdefault(r["year"], []).append(r)
+    return {"person_id": person_id, "name_en": latest.name_en, "name_zh": latest.name_zh,
+            "name": " ".join(x for x in (latest.name_en, latest.name_zh) if x) or person_id,
+            "orcid": next((a.orcid for a in reversed(appts) if a.orcid), None),
+            "departments": list(dict.fromkeys(orgs.get(a.org_id, a.org_id) for a in reversed(appts))),
+            "role": latest.role,
+            "years": sorted(works_by_year.items(), key=lambda kv: -(kv[0] or 0)),
+            "confirmed": sum(len(v) for v in works_by_year.values()),
+            "unconfirmed": sum(1 for r in rows if r["status"] == "auto")}
+
+
+def claim_requests(store: Store, person_id: str | None = None) -> list[dict]:
+    """Open claim requests, oldest first, with the work, the claimant and whom the position is with now."""
+    from ir.web.claims import open_requests
+
+    reqs = open_requests(store, person_id)
+    if not reqs:
+        return []
+    with store.connect() as conn:
+        briefs = work_brief(conn, [r["work_id"] for r in reqs])
+        keys = {(r["work_id"], r["position"]) for r in reqs}
+        now = {}
+        for wid in sorted({k[0] for k in keys}):
+            for a in conn.execute(sa.select(authorships.c.position, authorships.c.name, authorships.c.person_id,
+                                            authorships.c.status).where(authorships.c.work_id == wid)):
+                if (wid, a.position) in keys:
+                    now[(wid, a.position)] = {"name": a.name, "holder_id": a.person_id, "holder_status": a.status}
+        people = person_labels(conn, [r["person_id"] for r in reqs] + [v["holder_id"] for v in now.values()])
+    for r in reqs:
+        cur = now.get((r["work_id"], r["position"]), {})
+        r.update(cur)
+        r["title"] = briefs.get(r["work_id"], {}).get("title")
+        r["claimant_name"] = people.get(r["person_id"], r["person_id"])
+        r["holder_name"] = people.get(cur.get("holder_id"), cur.get("holder_id"))
+    return reqs
