@@ -7,21 +7,29 @@ import json
 import math
 from html import unescape
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlencode
 
 import jinja2
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Path as PathParam, Query as QueryParam, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 
 from ir.search.query import FACETS, FILTERS, SORTS, QueryError
-from ir.web import accounts, actions, extract, policies, views
+from ir.web import accounts, actions, display, extract, policies, views
 from ir.web.accounts import User
 from ir.web.app import (Forbidden, check_csrf, csrf_token, current_user, search_backend, settings_of, sign_in,
                         sign_out, store_of)
+from ir.web.validation import (MAX_ID, MAX_NOTE, MAX_PAGE, MAX_PAGE_SIZE, MAX_POSITION, MAX_QUERY, YEAR_MAX, YEAR_MIN,
+                               bounded_int, form_text)
 
 router = APIRouter(include_in_schema=False)
+WorkId = Annotated[str, PathParam(min_length=1, max_length=MAX_ID)]
+PositionP = Annotated[int, PathParam(ge=1, le=MAX_POSITION)]
+YearP = Annotated[int, PathParam(ge=YEAR_MIN, le=YEAR_MAX)]
+IdP = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
+Text = Annotated[str, QueryParam(max_length=MAX_QUERY)]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 FACET_LABELS = {"year": "Year", "type": "Document type", "department": "Department", "person": "Person",
@@ -79,22 +87,27 @@ env.globals["changes"] = changes
 env.globals["FACET_LABELS"] = FACET_LABELS
 env.globals["SORT_LABELS"] = SORT_LABELS
 env.globals["STATUS_LABELS"] = views.STATUS_LABELS
+env.filters["chem"] = display.chem
+env.filters["doi_url"] = display.doi_url
+env.filters["tier_label"] = display.tier_key_label
+env.globals["display"] = display
 
 
-def render(request: Request, name: str, status_code: int = 200, **ctx) -> HTMLResponse:
+def render(request: Request, name: str, status_code: int = 200, headers: dict | None = None, **ctx) -> HTMLResponse:
     user = current_user(request)
     flashes = request.session.pop("flash", []) if "flash" in request.session else []
     html = env.get_template(name).render(request=request, user=user, csrf=csrf_token(request),
                                          nav=policies.nav(user), flashes=flashes, path=request.url.path,
                                          auth_mode=request.app.state.web.auth, policies=policies, **ctx)
-    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store", **(headers or {})})
 
 
 def error_page(request: Request, status: int, message: str):
     if status == 401 and request.method == "GET":
         return RedirectResponse("/login?" + urlencode({"next": _safe_next(str(request.url.path) + (
             "?" + request.url.query if request.url.query else ""))}), status_code=303)
-    titles = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 409: "Cannot do that", 422: "Check the input"}
+    titles = {400: "Check the address", 401: "Please sign in", 403: "Not allowed", 404: "Not found",
+              409: "Cannot do that", 413: "Too large", 422: "Check the input", 429: "Too many attempts"}
     return render(request, "error.html", status_code=status, title=titles.get(status, "Something went wrong"),
                   message=message, status=status)
 
@@ -113,7 +126,8 @@ def _safe_next(value: str | None, default: str = "/") -> str:
 
 async def form_csrf(request: Request) -> None:
     form = await request.form()
-    check_csrf(request, form.get("csrf_token"))
+    token = form.get("csrf_token")
+    check_csrf(request, token if isinstance(token, str) else None)
 
 
 def _signed_in(request: Request) -> User:
@@ -134,26 +148,35 @@ def _need(request: Request, capability: str) -> User:
 # ------------------------------------------------------------------------------ sign in / out
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/"):
-    if request.app.state.web.auth == "header":
-        return render(request, "login.html", next=_safe_next(next), header_mode=True)
-    return render(request, "login.html", next=_safe_next(next), header_mode=False)
+def login_form(request: Request, next: Text = "/"):
+    return render(request, "login.html", next=_safe_next(next), header_mode=request.app.state.web.auth == "header")
 
 
 @router.post("/login", dependencies=[Depends(form_csrf)])
 async def login(request: Request):
     form = await request.form()
-    nxt = _safe_next(form.get("next"))
-    if request.app.state.web.auth != "local":
-        raise Forbidden(400, "this repository signs in through the institution's single sign-on")
-    user = accounts.authenticate(store_of(request), str(form.get("username") or ""), str(form.get("password") or ""))
-    if user is None:
-        return render(request, "login.html", status_code=401, next=nxt, header_mode=False,
-                      error="Wrong user name or password.", username=form.get("username") or "")
-    sign_in(request, user)
+    nxt = _safe_next(form_text(form, "next", 2000))
+    username = form_text(form, "username", 120) or ""
+    try:
+        user = sign_in(request, username, _password(form, "password"))
+    except Forbidden as exc:
+        if exc.status not in (401, 429):
+            raise
+        return render(request, "login.html", status_code=exc.status, headers=exc.headers, next=nxt, header_mode=False,
+                      error=exc.message, username=username)
     if nxt == "/" and user.role == "faculty":
         nxt = "/me"
     return RedirectResponse(nxt, status_code=303)
+
+
+def _password(form, name: str) -> str:
+    """A password field as typed (not stripped), at most 1024 characters."""
+    raw = form.get(name)
+    if not isinstance(raw, str):
+        return ""
+    if len(raw) > 1024:
+        raise Forbidden(422, f"{name}: at most 1024 characters")
+    return raw
 
 
 @router.post("/logout", dependencies=[Depends(form_csrf)])
@@ -162,18 +185,48 @@ def logout(request: Request):
     return RedirectResponse("/", status_code=303)
 
 
+@router.get("/account/password", response_class=HTMLResponse)
+def password_form(request: Request):
+    _signed_in(request)
+    return render(request, "password.html", local=request.app.state.web.auth == "local")
+
+
+@router.post("/account/password", dependencies=[Depends(form_csrf)])
+async def password_change(request: Request):
+    user = _signed_in(request)
+    if request.app.state.web.auth != "local":
+        raise Forbidden(400, "passwords are kept by the institution's single sign-on")
+    form = await request.form()
+    new = _password(form, "new_password")
+    if new != _password(form, "repeat_password"):
+        return render(request, "password.html", status_code=422, local=True, error="The two new passwords differ.")
+    try:
+        ended = accounts.change_password(store_of(request), user, _password(form, "current_password"), new)
+    except accounts.AccountError as exc:
+        return render(request, "password.html", status_code=422, local=True, error=str(exc).capitalize() + ".")
+    from ir.web.auth import start_session
+
+    start_session(request, user)
+    flash(request, f"Password changed. {ended} session{'' if ended == 1 else 's'} of {user.username} ended "
+                   "(other browsers must sign in again).")
+    return RedirectResponse("/", status_code=303)
+
+
 # ------------------------------------------------------------------------------ search
 
 class Query:
-    """The search page's parameters, and links that change one of them."""
+    """The search page's parameters (bounded: see ir.web.validation), and links that change one of them."""
 
     def __init__(self, request: Request):
         p = request.query_params
         self.q = (p.get("q") or "").strip()
+        if len(self.q) > MAX_QUERY:
+            raise Forbidden(422, f"the search is longer than {MAX_QUERY} characters: shorten it")
         self.sort = p.get("sort") if p.get("sort") in SORTS else "relevance"
-        self.size = int(p.get("size")) if (p.get("size") or "").isdigit() and int(p.get("size")) in PAGE_SIZES else 20
-        self.page = max(1, int(p.get("page"))) if (p.get("page") or "").isdigit() else 1
-        self.filters = {name: [v for v in p.getlist(name) if v] for name in FILTERS if p.getlist(name)}
+        size = bounded_int(p.get("size"), 20, 1, MAX_PAGE_SIZE)
+        self.size = size if size in PAGE_SIZES else 20
+        self.page = bounded_int(p.get("page"), 1, 1, MAX_PAGE + 1)  # beyond the last page: the engine says so
+        self.filters = {name: [v[:200] for v in p.getlist(name)[:50] if v] for name in FILTERS if p.getlist(name)}
         self.filters = {k: v for k, v in self.filters.items() if v}
 
     def params(self, **change) -> list[tuple[str, str]]:
@@ -196,6 +249,9 @@ class Query:
     def url(self, **change) -> str:
         ps = self.params(**change)
         return "/" + ("?" + urlencode(ps) if ps else "")
+
+    def citations_url(self, fmt: str) -> str:
+        return "/api/search/citations?" + urlencode([("format", fmt)] + self.params(size=20))
 
     def toggle(self, name: str, value) -> str:
         vals = list(self.filters.get(name, []))
@@ -226,27 +282,54 @@ def _my_statuses(request: Request, user: User | None, work_ids: list[str]) -> di
     return out
 
 
+def _ranks(request: Request, work_ids: list[str]) -> dict[str, dict]:
+    """The institution's rank on each of these works (ir.report.rank), for the lists."""
+    from ir.report.rank import work_ranks
+
+    if not work_ids:
+        return {}
+    with store_of(request).connect() as conn:
+        return {w: r.as_json() for w, r in work_ranks(conn, work_ids, _org_index(request, conn)).items()}
+
+
+def _org_index(request: Request, conn):
+    """The organisations snapshot as an OrgIndex, rebuilt when the attribute stage rewrote it."""
+    from ir.report.rank import org_index
+    from ir.store.tables.attribution import dict_organizations as o
+
+    stamp = conn.execute(sa.select(sa.func.max(o.c.loaded_at), sa.func.count())).one()
+    cached = getattr(request.app.state, "org_index", None)
+    if cached is None or cached[0] != tuple(stamp):
+        cached = request.app.state.org_index = (tuple(stamp), org_index(conn))
+    return cached[1]
+
+
 @router.get("/", response_class=HTMLResponse)
 def search_page(request: Request):
     query = Query(request)
     user = current_user(request)
     error = None
     result = None
+    status = 200
     try:
         result = search_backend(request).search(query.q, query.filters, query.sort, query.page, query.size)
     except QueryError as exc:
-        error = str(exc)
+        error, status = str(exc), 422
     except Exception as exc:  # noqa: BLE001 - the index down: say so on the page, not a stack trace
         from ir.search import SearchUnavailable
 
         if not isinstance(exc, SearchUnavailable):
             raise
-        error = f"The search index is not reachable right now ({exc})."
+        error, status = f"The search index is not reachable right now ({exc}).", 503
     pages = math.ceil(result.total / query.size) if result else 0
     if result and result.facets.get("year"):  # years read best in order, newest first
         result.facets["year"] = sorted(result.facets["year"], key=lambda vc: str(vc[0]), reverse=True)
-    mine = _my_statuses(request, user, [h["work_id"] for h in result.hits]) if result else {}
-    return render(request, "search.html", query=query, result=result, error=error, pages=min(pages, 10000 // query.size),
+    if result and result.facets.get("tiers"):  # tiers with the lists' own labels
+        result.labels.setdefault("tiers", {}).update({v: display.tier_key_label(v) for v, _ in result.facets["tiers"]})
+    ids = [h["work_id"] for h in result.hits] if result else []
+    mine = _my_statuses(request, user, ids)
+    return render(request, "search.html", status_code=status, query=query, result=result, error=error,
+                  pages=min(pages, 10000 // query.size), ranks=_ranks(request, ids),
                   facet_names=[f for f in FACETS if f in (result.facets if result else {})], mine=mine,
                   sorts=SORTS, page_sizes=PAGE_SIZES)
 
@@ -254,7 +337,7 @@ def search_page(request: Request):
 # ------------------------------------------------------------------------------ work page
 
 @router.get("/works/{work_id}", response_class=HTMLResponse)
-def work_page(request: Request, work_id: str):
+def work_page(request: Request, work_id: WorkId):
     user = current_user(request)
     try:
         work = views.work_detail(store_of(request), work_id)
@@ -262,47 +345,127 @@ def work_page(request: Request, work_id: str):
         raise Forbidden(404, str(exc)) from None
     if work["redirected_from"]:
         return RedirectResponse(f"/works/{work['work_id']}", status_code=301)
-    return render(request, "work.html", work=work, d=work["data"], can_split=bool(policies.can(user, "split_merge")),
-                  can_audit=bool(policies.can(user, "audit")))
+    staff = policies.sees_provenance(user)
+    shown = policies.redact_work(work, user)
+    d = shown["data"]
+    j = d.get("journal") or {}
+    tags = (work["export"] or {}).get("tags") or {}
+    view = {
+        "title": display.best_cased(work["title"], [t.get("text") for t in d.get("titles") or []]
+                                    + [r.get("title") for r in work["records"]]),
+        "journal": display.best_cased(j.get("title"), [r.get("journal") for r in work["records"]]),
+        "date": display.display_date(d.get("pub_date"), work["year"]),
+        "doi_url": display.doi_url(work["doi"]),
+        "badges": display.badges((work["export"] or {}).get("indexes") or d.get("indexes"), tags,
+                                 [r["source"] for r in work["records"]]),
+        "tiers": [display.tier_label(lst, v) for lst, v in display.tiers_of(tags)],
+        "rank": _ranks(request, [work["work_id"]]).get(work["work_id"]),
+    }
+    return render(request, "work.html", work=shown, d=d, j=j, view=view, staff=staff,
+                  can_split=bool(policies.can(user, "split_merge")), can_audit=bool(policies.can(user, "audit")))
+
+
+# ------------------------------------------------------------------------------ people
+
+@router.get("/people/{person_id}", response_class=HTMLResponse)
+def person_page(request: Request, person_id: Annotated[str, PathParam(max_length=MAX_ID)]):
+    try:
+        profile = views.person_profile(store_of(request), person_id)
+    except views.NotFound as exc:
+        raise Forbidden(404, str(exc)) from None
+    ids = [r["work_id"] for _, rows in profile["years"] for r in rows]
+    return render(request, "person.html", p=profile, ranks=_ranks(request, ids))
 
 
 # ------------------------------------------------------------------------------ authorship actions
 
-@router.post("/authorships/{work_id}/{position}/{action}", dependencies=[Depends(form_csrf)])
-async def authorship_action(request: Request, work_id: str, position: int, action: str):
-    user = _signed_in(request)
-    form = await request.form()
-    nxt = _safe_next(form.get("next"), f"/works/{work_id}")
-    note = (form.get("note") or "").strip() or None
-    store, settings = store_of(request), settings_of(request)
-    try:
-        if action == "claim":
-            out = actions.claim(store, settings, user, work_id, position, form.get("person_id") or None, note)
-        elif action == "reject":
-            out = actions.reject(store, settings, user, work_id, position, note)
-        elif action == "confirm":
-            out = actions.confirm(store, settings, user, work_id, position, note)
-        elif action == "reassign":
-            out = actions.reassign(store, settings, user, work_id, position, str(form.get("person_id") or ""), note)
-        else:
-            raise Forbidden(404, f"no action {action!r}")
-    except actions.ActionError as exc:
-        if exc.status in (401, 403):
-            raise Forbidden(exc.status, exc.message) from None
-        flash(request, exc.message, "error")
-        return RedirectResponse(nxt, status_code=303)
-    flash(request, out.message)
+AUTHORSHIP_ACTIONS = ("claim", "reject", "confirm", "reassign")
+
+
+def _done(request: Request, nxt: str, out) -> RedirectResponse:
+    flash(request, out.message, "warn" if getattr(out, "status", 200) == 202 else "ok")
     if out.index_warning:
         flash(request, out.index_warning, "warn")
     return RedirectResponse(nxt, status_code=303)
 
 
+@router.post("/authorships/bulk", dependencies=[Depends(form_csrf)])
+async def authorship_bulk(request: Request):
+    user = _signed_in(request)
+    form = await request.form()
+    nxt = _safe_next(form_text(form, "next", 2000), "/me")
+    action = form_text(form, "action", 20) or ""
+    items = []
+    for raw in form.getlist("items")[: actions.MAX_BULK + 1]:
+        wid, _, pos = str(raw).rpartition(":")
+        if not wid or not pos.isdigit() or len(pos) > 6 or len(wid) > MAX_ID:
+            raise Forbidden(422, f"items: {str(raw)[:80]!r} is not work_id:position")
+        items.append((wid, int(pos)))
+    try:
+        out = actions.bulk(store_of(request), settings_of(request), user, action, items, form_text(form, "note", MAX_NOTE))
+    except actions.ActionError as exc:
+        flash(request, exc.message, "error")
+        return RedirectResponse(nxt, status_code=303)
+    flash(request, out.message, "ok" if not out.failed else "warn")
+    for d in out.done:
+        flash(request, d["message"], "warn" if d["pending_review"] else "ok")
+    for f in out.failed:
+        flash(request, f"Author #{f['position']} of {f['work_id']}: {f['message']}", "error")
+    if out.index_warning:
+        flash(request, out.index_warning, "warn")
+    return RedirectResponse(nxt, status_code=303)
+
+
+@router.post("/authorships/{work_id}/{position}/{action}", dependencies=[Depends(form_csrf)])
+async def authorship_action(request: Request, work_id: WorkId, position: PositionP, action: str):
+    user = _signed_in(request)
+    if action not in AUTHORSHIP_ACTIONS:
+        raise Forbidden(404, f"no action {action[:40]!r}")
+    form = await request.form()
+    nxt = _safe_next(form_text(form, "next", 2000), f"/works/{work_id}")
+    note = form_text(form, "note", MAX_NOTE)
+    person_id = form_text(form, "person_id", MAX_ID)
+    store, settings = store_of(request), settings_of(request)
+    try:
+        if action == "claim":
+            out = actions.claim(store, settings, user, work_id, position, person_id, note)
+        elif action == "reject":
+            out = actions.reject(store, settings, user, work_id, position, note)
+        elif action == "confirm":
+            out = actions.confirm(store, settings, user, work_id, position, note)
+        else:
+            out = actions.reassign(store, settings, user, work_id, position, person_id or "", note)
+    except actions.ActionError as exc:
+        if exc.status in (401, 403):
+            raise Forbidden(exc.status, exc.message) from None
+        flash(request, exc.message, "error")
+        return RedirectResponse(nxt, status_code=303)
+    return _done(request, nxt, out)
+
+
+@router.post("/claim-requests/{request_id}/{decision}", dependencies=[Depends(form_csrf)])
+async def claim_request_decision(request: Request, request_id: IdP, decision: str):
+    user = _need(request, "review")
+    if decision not in ("accept", "decline"):
+        raise Forbidden(404, f"no decision {decision[:40]!r}")
+    form = await request.form()
+    nxt = _safe_next(form_text(form, "next", 2000), "/review")
+    try:
+        out = actions.decide_claim_request(store_of(request), settings_of(request), user, request_id,
+                                           decision == "accept", form_text(form, "note", MAX_NOTE))
+    except actions.ActionError as exc:
+        flash(request, exc.message, "error")
+        return RedirectResponse(nxt, status_code=303)
+    return _done(request, nxt, out)
+
+
 # ------------------------------------------------------------------------------ faculty
 
 @router.get("/me", response_class=HTMLResponse)
-def my_outputs(request: Request, q: str = ""):
+def my_outputs(request: Request, q: Text = ""):
     user = _need(request, "my_outputs")
     data = views.my_outputs(store_of(request), user.person_id)
+    data["claim_requests"] = views.claim_requests(store_of(request), user.person_id)
     found = []
     error = None
     if q.strip():
@@ -313,17 +476,19 @@ def my_outputs(request: Request, q: str = ""):
                     found.append({"hit": h, "authors": views.work_authorships(conn, h["work_id"])})
         except QueryError as exc:
             error = str(exc)
-    return render(request, "me.html", data=data, q=q, found=found, error=error)
+    return render(request, "me.html", data=data, q=q, found=found, error=error,
+                  ranks=_ranks(request, [s["work_id"] for s in data["suggestions"]]))
 
 
 # ------------------------------------------------------------------------------ librarians
 
 @router.get("/review", response_class=HTMLResponse)
-def review_page(request: Request, limit: int = 100, person_q: str = ""):
+def review_page(request: Request, limit: Annotated[int, QueryParam(ge=1, le=10_000)] = 100, person_q: Text = ""):
     _need(request, "review")
-    rows = views.review_queue(store_of(request), max(1, min(limit, 1000)))
+    rows = views.review_queue(store_of(request), limit)
     people = views.find_people(store_of(request), person_q) if person_q else []
-    return render(request, "review.html", rows=rows, limit=limit, person_q=person_q, people=people)
+    return render(request, "review.html", rows=rows, limit=limit, person_q=person_q, people=people,
+                  requests=views.claim_requests(store_of(request)))
 
 
 @router.get("/unknown-authors", response_class=HTMLResponse)
@@ -342,9 +507,9 @@ def works_admin(request: Request):
 async def merge_post(request: Request):
     user = _need(request, "split_merge")
     form = await request.form()
-    ids = [w for w in str(form.get("work_ids") or "").replace(",", " ").split() if w]
+    ids = [w for w in (form_text(form, "work_ids", 5000) or "").replace(",", " ").split() if w]
     try:
-        out = actions.merge(store_of(request), settings_of(request), user, ids, (form.get("note") or "").strip() or None)
+        out = actions.merge(store_of(request), settings_of(request), user, ids, form_text(form, "note", MAX_NOTE))
     except actions.ActionError as exc:
         flash(request, exc.message, "error")
         return RedirectResponse("/works-admin", status_code=303)
@@ -353,7 +518,7 @@ async def merge_post(request: Request):
 
 
 @router.get("/works/{work_id}/split", response_class=HTMLResponse)
-def split_form(request: Request, work_id: str):
+def split_form(request: Request, work_id: WorkId):
     _need(request, "split_merge")
     try:
         work = views.work_detail(store_of(request), work_id)
@@ -363,12 +528,12 @@ def split_form(request: Request, work_id: str):
 
 
 @router.post("/works/{work_id}/split", dependencies=[Depends(form_csrf)])
-async def split_post(request: Request, work_id: str):
+async def split_post(request: Request, work_id: WorkId):
     user = _need(request, "split_merge")
     form = await request.form()
     try:
         out = actions.split(store_of(request), settings_of(request), user, work_id,
-                            [str(k) for k in form.getlist("records")], (form.get("note") or "").strip() or None)
+                            [str(k)[:200] for k in form.getlist("records")[:1000]], form_text(form, "note", MAX_NOTE))
     except actions.ActionError as exc:
         flash(request, exc.message, "error")
         return RedirectResponse(f"/works/{work_id}/split", status_code=303)
@@ -377,32 +542,84 @@ async def split_post(request: Request, work_id: str):
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, actor: str = "", object_type: str = "", action: str = "", page: int = 1):
+def audit_page(request: Request, actor: Annotated[str, QueryParam(max_length=120)] = "",
+               object_type: Annotated[str, QueryParam(max_length=40)] = "",
+               action: Annotated[str, QueryParam(max_length=40)] = "",
+               page: Annotated[int, QueryParam(ge=1, le=MAX_PAGE)] = 1):
     _need(request, "audit")
     size = 50
     rows, total = views.audit_entries(store_of(request), actor=actor or None, object_type=object_type or None,
-                                      action=action or None, page=max(page, 1), size=size)
+                                      action=action or None, page=page, size=size)
     base = {k: v for k, v in (("actor", actor), ("object_type", object_type), ("action", action)) if v}
-    return render(request, "audit.html", rows=rows, total=total, page=max(page, 1), pages=max(1, math.ceil(total / size)),
+    return render(request, "audit.html", rows=rows, total=total, page=page, pages=max(1, math.ceil(total / size)),
                   filters=base, qs=lambda **kw: "/audit?" + urlencode({**base, **kw}))
 
 
 # ------------------------------------------------------------------------------ research office
 
+def _xlsx(body: bytes, filename: str) -> Response:
+    return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
 @router.get("/extract", response_class=HTMLResponse)
-def extract_page(request: Request):
+def extract_page(request: Request, year: Annotated[int | None, QueryParam(ge=YEAR_MIN, le=YEAR_MAX)] = None):
     _need(request, "extract")
-    return render(request, "extract.html", info=extract.status(store_of(request), settings_of(request)))
+    store, settings = store_of(request), settings_of(request)
+    info = extract.status(store, settings)
+    year = year or (info["years"][0] if info["years"] else None)
+    preview = None
+    if year is not None:
+        try:
+            preview = extract.preview(store, settings, year)
+        except extract.ExtractError as exc:
+            flash(request, str(exc), "error")
+    return render(request, "extract.html", info=info, year=year, preview=preview, snapshots=extract.snapshots(store))
+
+
+@router.get("/extract/compare", response_class=HTMLResponse)
+def extract_compare(request: Request, a: Annotated[int, QueryParam(ge=1, le=2**31 - 1)],
+                    b: Annotated[int, QueryParam(ge=1, le=2**31 - 1)]):
+    _need(request, "extract")
+    try:
+        cmp = extract.compare(store_of(request), a, b)
+    except extract.ExtractError as exc:
+        raise Forbidden(404, str(exc)) from None
+    return render(request, "extract_compare.html", cmp=cmp)
+
+
+@router.get("/extract/snapshots/{snapshot_id}")
+def extract_snapshot_download(request: Request, snapshot_id: IdP):
+    _need(request, "extract")
+    try:
+        return _xlsx(*extract.snapshot_workbook(store_of(request), snapshot_id))
+    except extract.ExtractError as exc:
+        raise Forbidden(404, str(exc)) from None
 
 
 @router.get("/extract/{year}")
-def extract_download(request: Request, year: int):
-    user = _need(request, "extract")
+def extract_download(request: Request, year: YearP):
+    """The workbook under the rules in force, built in memory: nothing is stored."""
+    _need(request, "extract")
     try:
-        path = extract.build(store_of(request), settings_of(request), year, created_by=user.username)
-    except LookupError as exc:
+        return _xlsx(*extract.workbook(store_of(request), settings_of(request), year))
+    except extract.ExtractError as exc:
         raise Forbidden(404, str(exc)) from None
-    return FileResponse(path, filename=path.name)
+
+
+@router.post("/extract/{year}/snapshots", dependencies=[Depends(form_csrf)])
+async def extract_snapshot(request: Request, year: YearP):
+    user = _need(request, "extract")
+    form = await request.form()
+    try:
+        snap = extract.take_snapshot(store_of(request), settings_of(request), year, user.username,
+                                     form_text(form, "note", MAX_NOTE))
+    except extract.ExtractError as exc:
+        flash(request, str(exc), "error")
+        return RedirectResponse(f"/extract?year={year}", status_code=303)
+    flash(request, f"Snapshot #{snap['snapshot_id']} of {year} taken: {snap['works']} works, "
+                   f"{snap['authorships']} authorships.")
+    return RedirectResponse(f"/extract?year={year}#snapshots", status_code=303)
 
 
 # ------------------------------------------------------------------------------ accounts (admin)
@@ -417,19 +634,20 @@ def users_page(request: Request):
 async def users_add(request: Request):
     admin = _need(request, "users")
     form = await request.form()
+    username = form_text(form, "username", 120) or ""
     try:
-        accounts.create_user(store_of(request), str(form.get("username") or ""), str(form.get("role") or ""),
-                             password=str(form.get("password") or "") or None,
-                             person_id=str(form.get("person_id") or "").strip() or None,
+        accounts.create_user(store_of(request), username, form_text(form, "role", 40) or "",
+                             password=form_text(form, "password", 1024),
+                             person_id=form_text(form, "person_id", MAX_ID),
                              auth_source="header" if request.app.state.web.auth == "header" else "local",
                              actor=admin.username, actor_role=admin.role)
-        flash(request, f"Account {form.get('username')} created.")
+        flash(request, f"Account {username} created.")
     except accounts.AccountError as exc:
         flash(request, str(exc), "error")
     return RedirectResponse("/users", status_code=303)
 
 
 @router.get("/works-admin/split")
-def split_lookup(request: Request, work_id: str = ""):
+def split_lookup(request: Request, work_id: Annotated[str, QueryParam(max_length=MAX_ID)] = ""):
     _need(request, "split_merge")
     return RedirectResponse(f"/works/{work_id.strip()}/split" if work_id.strip() else "/works-admin", status_code=303)

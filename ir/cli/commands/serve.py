@@ -26,7 +26,7 @@ def serve_cmd(
     """Start the repository: search, work pages, My outputs, review; the JSON API under /api (docs at /api/docs).
 
     Sign-in: IR_AUTH=local (accounts made with `ir users add`) or IR_AUTH=header behind single sign-on
-    (IR_TRUSTED_HEADER, default REMOTE_USER). Example: ir serve --port 8000
+    (IR_TRUSTED_HEADER, default REMOTE_USER, believed only from IR_TRUSTED_PROXIES). Example: ir serve --port 8000
     """
     import uvicorn
 
@@ -34,7 +34,13 @@ def serve_cmd(
     from ir.web.app import WebConfig, create_app
 
     cfg = settings(ctx)
-    web = WebConfig.from_env()
+    try:
+        web = WebConfig.from_env()
+    except ValueError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(2)
+    for warning in web.warnings():
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
     st = store(ctx)
     if demo:
         print_accounts(ensure_demo_accounts(st))
@@ -47,7 +53,8 @@ def serve_cmd(
               f"sign-in: {web.auth}{' via ' + web.trusted_header if web.auth == 'header' else ''})")
     if workers > 1:
         err.print("[yellow]note:[/] --workers > 1 needs IR_SECRET_KEY set, or every worker shares var/web-secret.key")
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=web.auth == "header")
+    # X-Forwarded-* are believed only from IR_TRUSTED_PROXIES, by the app itself (ir.web.proxy)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 def print_accounts(accounts: list[dict]) -> None:
@@ -90,11 +97,12 @@ def users_passwd(ctx: typer.Context, name: str = typer.Argument(...),
 
     new = password or secrets.token_urlsafe(12)
     try:
-        set_password(store(ctx), name, new)
+        ended = set_password(store(ctx), name, new)
     except AccountError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2)
-    out.print(f"password of {escape(name)} set" + ("" if password else f": {new}"))
+    out.print(f"password of {escape(name)} set" + ("" if password else f": {new}")
+              + (f"; {ended} open session(s) ended" if ended else ""))
 
 
 @users_app.command("list")
