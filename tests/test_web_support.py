@@ -48,6 +48,7 @@ def generate_demo(folder: Path) -> Path:
     generate(folder, works=120, people=60, seed=7)
     (folder / "exports" / "extra").mkdir(parents=True, exist_ok=True)
     (folder / "exports" / "extra" / "hostile.ris").write_text(HOSTILE_RIS, encoding="utf-8")
+    (folder / "exports" / "extra" / "chem.ris").write_text(CHEM_RIS, encoding="utf-8")
     return folder
 
 
@@ -80,3 +81,76 @@ def add_accounts(world: World) -> None:
                             ("lib", "librarian", None), ("ro", "research_office", None), ("adm", "admin", None)):
         if find_user(world.store, name) is None:
             create_user(world.store, name, role, password=PASSWORD, person_id=pid)
+
+
+# ------------------------------------------------------------------------------ the real server
+
+CHEM_RIS = """TY  - JOUR
+TI  - Capture of CO_2 on amine-grafted mesoporous silica at low partial pressure
+AU  - Tester, Chem
+PY  - 2021
+JO  - Journal of Carbon Capture
+DO  - 10.9999/co2.2021.5
+AB  - Amine-grafted silica takes up CO_2 at 0.4 mbar.
+ER  - 
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``ir serve`` in a subprocess on a free loopback port (stopped by :meth:`stop`)."""
+
+    def __init__(self, world: World, folder: Path, env: dict[str, str] | None = None):
+        import os
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        folder.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = folder / f"serve-{self.port}.log"
+        run_env = {k: v for k, v in os.environ.items() if not k.startswith("IR_")}
+        run_env.update(IR_DATABASE_URL=world.store.url, IR_SECRET_KEY="server-test", IR_AUTH="local")
+        if world.settings.config_file:
+            run_env["IR_CONFIG"] = str(world.settings.config_file)
+        if world.settings.search_url:
+            run_env["IR_SEARCH_URL"] = world.settings.search_url
+        run_env.update(env or {})
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "ir.cli", "serve", "--host", "127.0.0.1", "--port",
+                                      str(self.port)], env=run_env, cwd=folder, stdout=self._log,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(self.base + "/static/favicon.svg", timeout=2).read()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("ir serve did not start: " + self.log_path.read_text())
+                time.sleep(0.3)
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text()
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self._log.close()

@@ -67,7 +67,7 @@ class TrustedProxy:
         forwarded = {b"x-forwarded-for", b"x-forwarded-proto", b"forwarded", self.user_header}
         headers = scope.get("headers") or []
         if trusted:
-            values = {k.lower(): v.decode("latin-1") for k, v in headers}
+            values = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers}
             chain = [h.strip() for h in values.get("x-forwarded-for", "").split(",") if h.strip()]
             # the nearest address that is not itself one of our proxies is the client
             client = next((h for h in reversed(chain) if not is_trusted(h, self.networks)), None)
