@@ -49,7 +49,37 @@ def generate_demo(folder: Path) -> Path:
     (folder / "exports" / "extra").mkdir(parents=True, exist_ok=True)
     (folder / "exports" / "extra" / "hostile.ris").write_text(HOSTILE_RIS, encoding="utf-8")
     (folder / "exports" / "extra" / "chem.ris").write_text(CHEM_RIS, encoding="utf-8")
+    (folder / "exports" / "extra" / "ranked.txt").write_text(ranked_wos(folder / "dictionaries"), encoding="utf-8")
     return folder
+
+
+def ranked_wos(dictionaries: Path) -> str:
+    """Two Web of Science records where the institution is not the first unit: one of our faculty (by
+    name and e-mail) writes from Tsinghua first and from us second; then from us as the third unit."""
+    import csv
+
+    with open(dictionaries / "people.csv", encoding="utf-8") as fh:
+        p = next(r for r in csv.DictReader(fh) if r["role"] == "faculty" and r["email"] and not r["end_year"])
+    family, given = p["name_en"].split(" ", 1)
+    initials = "".join(w[0] for w in given.replace("-", " ").split())
+    me_au, me_af = f"{family}, {initials}", f"{family}, {given}"
+    ours = "Huanghai Univ Technol, Sch Chem Engn, Qingdao 266580, Peoples R China."
+
+    def record(ut: str, title: str, c1: str, rp: str) -> str:
+        return (f"PT J\nAU {me_au}\n   Smith, J\nAF {me_af}\n   Smith, John\nTI {title}\nSO JOURNAL OF CATALYSIS\n"
+                f"DT Article\nC1 {c1}\nRP {rp}\nEM {p['email']}\nPY 2022\nVL 410\nBP 1\nEP 9\n"
+                f"UT WOS:{ut}\nER\n\n")
+    return ("FN Clarivate Analytics Web of Science\nVR 1.0\n"
+            + record("000900000000001", "Ranked second: zeolite catalysts written from two universities",
+                     f"[{me_af}; Smith, John] Tsinghua Univ, Dept Chem, Beijing 100084, Peoples R China.\n"
+                     f"   [{me_af}] {ours}",
+                     "Smith, J (corresponding author), Tsinghua Univ, Dept Chem, Beijing 100084, Peoples R China.")
+            + record("000900000000002", "Ranked third: alumina supports from three universities",
+                     f"[Smith, John] Tsinghua Univ, Dept Chem, Beijing 100084, Peoples R China.\n"
+                     f"   [Smith, John] Peking Univ, Coll Chem, Beijing 100871, Peoples R China.\n"
+                     f"   [{me_af}] {ours}",
+                     f"{me_au} (corresponding author), {ours}")
+            + "EF\n")
 
 
 def build(store: Store, settings: Settings, demo: Path) -> World:

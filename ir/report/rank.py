@@ -9,7 +9,8 @@ corresponding authors) and a rule telling our addresses from others (:class:`~ir
 - ``first_unit``: the paper's first address is ours;
 - ``first_author``: the first author's first address is ours (a record that links no author to an
   address, like CNKI's organ list, gives the first address to the first author);
-- ``corresponding``: the first address of a corresponding author is ours (None: the record marks none).
+- ``corresponding``: the first address of a corresponding author is ours (or, when no corresponding
+  author is linked to an address, the reprint address is ours); None: the record marks none.
 
 :func:`rank_of_record` is pure; :func:`work_ranks` reads the works' member records and the
 organisations snapshot, and takes the record that says most (WoS, Scopus, Ei link authors to
@@ -94,9 +95,13 @@ def rank_of_record(record: dict, unit_of: UnitOf, source: str = "") -> Instituti
         first_author = units[0][1]
     corr = [a for a in authors if a.get("corresponding")]
     corresponding = None
-    if corr:
-        addrs = [first_address(a) for a in corr] if linked else []
+    addrs = [first_address(a) for a in corr] if linked else []
+    if any(addrs):
         corresponding = any(x and x[1] for x in addrs)
+    elif record.get("corresponding_addresses"):  # the reprint address, where no author is linked to it
+        corresponding = any(unit_of(t, None)[1] for t in record["corresponding_addresses"] if t)
+    elif corr:
+        corresponding = False
     return InstitutionRank(position=ours_at, units=len(order), first_unit=units[0][1], first_author=first_author,
                            corresponding=corresponding, source=source)
 
