@@ -50,7 +50,30 @@ def generate_demo(folder: Path) -> Path:
     (folder / "exports" / "extra" / "hostile.ris").write_text(HOSTILE_RIS, encoding="utf-8")
     (folder / "exports" / "extra" / "chem.ris").write_text(CHEM_RIS, encoding="utf-8")
     (folder / "exports" / "extra" / "ranked.txt").write_text(ranked_wos(folder / "dictionaries"), encoding="utf-8")
+    (folder / "exports" / "extra" / "caps-ei.txt").write_text(CAPS_EI, encoding="utf-8")
     return folder
+
+
+CAPS_TITLE = "Shape-selective cracking over ZSM-5 zeolite catalysts with hierarchical pores"
+CAPS_DOI = "10.9999/caps.2022.3"
+# the same paper as the third record of ranked_wos, as Ei writes it: mixed case, with its published month
+CAPS_EI = f"""Data Provider: Engineering Village
+
+<RECORD 1>
+Accession number:20229999000003
+Title:{CAPS_TITLE}
+Authors:Smith, John (1)
+Author affiliation:(1) Department of Chemistry, Tsinghua University, Beijing; 100084, China
+Source title:Journal of Catalysis
+Volume:410
+Issue date:November 2022
+Publication year:2022
+Pages:10-19
+Language:English
+Document type:Journal article (JA)
+DOI:{CAPS_DOI}
+Database:Compendex
+"""
 
 
 def ranked_wos(dictionaries: Path) -> str:
@@ -79,6 +102,9 @@ def ranked_wos(dictionaries: Path) -> str:
                      f"   [Smith, John] Peking Univ, Coll Chem, Beijing 100871, Peoples R China.\n"
                      f"   [{me_af}] {ours}",
                      f"{me_au} (corresponding author), {ours}")
+            + record("000900000000003", CAPS_TITLE.upper(),
+                     f"[Smith, John] Tsinghua Univ, Dept Chem, Beijing 100084, Peoples R China.\n   [{me_af}] {ours}",
+                     f"{me_au} (corresponding author), {ours}").replace("BP 1\nEP 9\n", f"BP 10\nEP 19\nDI {CAPS_DOI}\nPD NOV\n")
             + "EF\n")
 
 
@@ -88,9 +114,12 @@ def build(store: Store, settings: Settings, demo: Path) -> World:
     from ir.ingest import ingest_paths
     from ir.search import index
 
+    from ir.pipeline import tag
+
     ingest_paths(store, [demo / "exports"])
     consolidate(store)
     attribute(store, demo / "dictionaries")
+    tag(store, settings)  # journal tiers and indexes, as the pages show them
     rep = index(store, settings)
     assert not rep.errors, rep.errors
     from ir.store.tables.attribution import authorships as a
