@@ -160,16 +160,10 @@ def test_extract_counts_only_first_unit_works_under_the_rule(tmp_path):
 
     from ir.report import build_extract, extract_years, workbook_bytes
     from ir.report.rules import Rules
-    from ir.store import open_store
-    from test_web_support import add_accounts, build, generate_demo
-    from ir.config import Settings
+    from test_web_support import sqlite_world
 
-    demo = generate_demo(tmp_path / "demo")
-    conf = tmp_path / "ir.toml"
-    conf.write_text(f'[search]\nembedded_path = "{tmp_path / "idx.sqlite"}"\n')
-    st = open_store(f"sqlite:///{tmp_path / 'ir.sqlite'}")
+    st = sqlite_world(tmp_path).store
     try:
-        build(st, Settings(database_url=st.url, config_file=conf, dictionaries=demo / "dictionaries"), demo)
         years = extract_years(st)
         year = (years[0], years[-1])
         every = build_extract(st, year, Rules(count_statuses=("claimed", "confirmed", "auto")))

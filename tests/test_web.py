@@ -19,14 +19,13 @@ from typer.testing import CliRunner
 
 from conftest import need_service
 from ir.config import Settings
-from ir.store import open_store
 from ir.store.tables.attribution import authorships
 from ir.store.tables.audit import audit_log
 from ir.store.tables.works import works
 from ir.web import policies
 from ir.web.accounts import User, authenticate, create_user, hash_password, verify_password
 from ir.web.app import WebConfig, create_app
-from test_web_support import PASSWORD, UNKNOWN_AUTHOR, add_accounts, build, generate_demo
+from test_web_support import PASSWORD, UNKNOWN_AUTHOR, add_accounts, build, generate_demo, sqlite_world
 
 
 @pytest.fixture(scope="session")
@@ -38,13 +37,9 @@ def demo_dir(tmp_path_factory):
 def world(request, demo_dir, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("web")
     if request.param == "sqlite":
-        conf = tmp / "ir.toml"
-        conf.write_text(f'[search]\nembedded_path = "{tmp / "idx.sqlite"}"\n')
-        st = open_store(f"sqlite:///{tmp / 'ir.sqlite'}")
-        w = build(st, Settings(database_url=st.url, config_file=conf, dictionaries=demo_dir / "dictionaries"), demo_dir)
-        add_accounts(w)
+        w = sqlite_world(tmp, demo_dir)
         yield w
-        st.dispose()
+        w.store.dispose()
         return
     from conftest import _pg_store
 

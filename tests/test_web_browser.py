@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from conftest import IN_CI, ROOT
-from ir.config import Settings
-from ir.store import open_store
-from test_web_support import PASSWORD, add_accounts, build, generate_demo
+from test_web_support import PASSWORD, Server, sqlite_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = "/usr/bin/chromium"
@@ -40,47 +32,15 @@ def _chromium() -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("browser")
-    demo = generate_demo(tmp / "demo")
-    conf = tmp / "ir.toml"
-    conf.write_text(f'[search]\nembedded_path = "{tmp / "idx.sqlite"}"\n')
-    st = open_store(f"sqlite:///{tmp / 'ir.sqlite'}")
-    world = build(st, Settings(database_url=st.url, config_file=conf, dictionaries=demo / "dictionaries"), demo)
-    add_accounts(world)
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IR_")}
-    env.update(IR_DATABASE_URL=st.url, IR_CONFIG=str(conf), IR_SECRET_KEY="browser-test", IR_AUTH="local")
-    log = open(tmp / "serve.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "ir.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    world = sqlite_world(tmp_path_factory.mktemp("browser"))
+    srv = Server(world, world.dictionaries.parent.parent / "srv")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/api/session", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("ir serve did not start: " + (tmp / "serve.log").read_text())
-                time.sleep(0.3)
-        yield base, world
+        yield srv.base, world
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        st.dispose()
+        srv.stop()
+        world.store.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ir.config import Settings
-from ir.store import open_store
-from test_web_support import PASSWORD, Server, add_accounts, build, generate_demo
+from test_web_support import PASSWORD, Server, sqlite_world
 
 pytestmark = [pytest.mark.slow]
 EXAMPLES = 20  # per API operation / per page route
@@ -31,12 +29,7 @@ SKIP_OPERATIONS = {("DELETE", "/api/session"), ("POST", "/api/session/password")
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("webfuzz")
-    demo = generate_demo(tmp / "demo")
-    conf = tmp / "ir.toml"
-    conf.write_text(f'[search]\nembedded_path = "{tmp / "idx.sqlite"}"\n')
-    st_ = open_store(f"sqlite:///{tmp / 'ir.sqlite'}")
-    world = build(st_, Settings(database_url=st_.url, config_file=conf, dictionaries=demo / "dictionaries"), demo)
-    add_accounts(world)
+    world = sqlite_world(tmp)
     # a high per-address limit: the fuzzer's sign-in attempts must not lock the librarian out
     srv = Server(world, tmp / "srv", {"IR_LOGIN_MAX_FAILURES": "100000"})
     c = httpx.Client(base_url=srv.base, timeout=60)
@@ -46,7 +39,7 @@ def served(tmp_path_factory):
     yield srv, auth, c
     c.close()
     srv.stop()
-    st_.dispose()
+    world.store.dispose()
 
 
 def test_api_never_answers_500(served):

@@ -25,11 +25,10 @@ import sqlalchemy as sa
 
 from conftest import need_service
 from ir.config import Settings
-from ir.store import open_store
 from ir.store.tables.audit import audit_log
 from ir.store.tables.reports import report_snapshots
 from ir.store.tables.repository import users, web_sessions
-from test_web_support import PASSWORD, Server, add_accounts, build, generate_demo
+from test_web_support import PASSWORD, Server, add_accounts, build, generate_demo, sqlite_world
 
 pytestmark = [pytest.mark.slow]
 PROXY = "127.0.0.2"  # the front proxy: another loopback address of this machine
@@ -39,15 +38,10 @@ OTHER_CLIENT = "127.0.0.3"
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("websec")
-    demo = generate_demo(tmp / "demo")
-    conf = tmp / "ir.toml"
-    conf.write_text(f'[search]\nembedded_path = "{tmp / "idx.sqlite"}"\n')
-    st = open_store(f"sqlite:///{tmp / 'ir.sqlite'}")
-    w = build(st, Settings(database_url=st.url, config_file=conf, dictionaries=demo / "dictionaries"), demo)
-    add_accounts(w)
+    w = sqlite_world(tmp)
     w.tmp = tmp
     yield w
-    st.dispose()
+    w.store.dispose()
 
 
 @pytest.fixture(scope="module")

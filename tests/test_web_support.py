@@ -133,6 +133,20 @@ def build(store: Store, settings: Settings, demo: Path) -> World:
     return World(store, settings, demo / "dictionaries", fac, other)
 
 
+def sqlite_world(tmp: Path, demo: Path | None = None) -> World:
+    """The demo institution (generated here unless given) through the pipeline into SQLite and the
+    embedded index, with the accounts."""
+    from ir.store import open_store
+
+    demo = demo or generate_demo(tmp / "demo")
+    conf = tmp / "ir.toml"
+    conf.write_text(f'[search]\nembedded_path = "{tmp / "idx.sqlite"}"\n')
+    st = open_store(f"sqlite:///{tmp / 'ir.sqlite'}")
+    world = build(st, Settings(database_url=st.url, config_file=conf, dictionaries=demo / "dictionaries"), demo)
+    add_accounts(world)
+    return world
+
+
 def add_accounts(world: World) -> None:
     from ir.web.accounts import create_user, find_user
 
