@@ -55,7 +55,7 @@ def harvest(store: Store, settings: HarvestSettings, people: Iterable[tuple[str,
 
 
 def enrich(store: Store, settings: HarvestSettings, limit: int | None = None) -> HarvestReport:
-    from ir.harvest import enrich as enrichment
+    from ir.harvest import doi as enrichment
 
     with Harvester(store, settings, "enrich") as h:
         enrichment.enrich(h, limit)
@@ -64,7 +64,7 @@ def enrich(store: Store, settings: HarvestSettings, limit: int | None = None) ->
 
 def harvest_dois(store: Store, settings: HarvestSettings, dois: Iterable[str],
                  sources: Iterable[str] | None = None) -> HarvestReport:
-    from ir.harvest import enrich as enrichment
+    from ir.harvest import doi as enrichment
 
     with Harvester(store, settings, "doi") as h:
         enrichment.by_doi(h, list(dois), list(sources or settings.enrich_sources))

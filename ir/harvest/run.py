@@ -261,10 +261,12 @@ class Harvester:
         """GET and parse; a body that is not the JSON promised is asked for again (``page_attempts``)."""
         s, last = self.settings, None
         for attempt in range(1, s.page_attempts + 1):
-            resp = self.client(source).get(path, params)
             try:
+                resp = self.client(source).get(path, params)
                 return resp, parse(resp.data)
-            except MappingError as exc:
+            except BadPayload as exc:  # the body was cut short, or is not JSON
+                last = exc
+            except MappingError as exc:  # JSON, but not the shape the API documents
                 last = BadPayload(f"{exc} at {resp.url}", resp.url, 200, resp.text[:100_000])
             if attempt < s.page_attempts:
                 time.sleep(min(s.backoff_factor * 2 ** (attempt - 1), s.backoff_max))

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from ir.settings_file import SettingsError, section
+from ir.settings_file import SettingsError, read, section
 
 API_SOURCES = ("crossref", "openalex", "orcid")
 _ROR = re.compile(r"^(?:https?://ror\.org/)?(0[a-z0-9]{6}\d{2})$", re.I)
@@ -70,7 +70,12 @@ class HarvestSettings:
                 object.__setattr__(self, f.name, tuple([value] if isinstance(value, str) else value))
 
     @classmethod
-    def load(cls, path: Path | None = None, data: dict | None = None) -> HarvestSettings:
+    def load(cls, path: Path | None = None, data: dict | None = None,
+             overrides: dict | None = None) -> HarvestSettings:
+        """The [harvest] section, with ``overrides`` (a deployment's or the demo's) on top, checked."""
+        if overrides:
+            data = read(path) if data is None else data
+            data = {**data, "harvest": {**data.get("harvest", {}), **overrides}}
         hs = section(cls, "harvest", path, data)
         hs.check(path)
         return hs
