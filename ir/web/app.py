@@ -176,9 +176,10 @@ def create_app(settings: Settings | None = None, *, web: WebConfig | None = None
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from ir.web import api, pages
+    from ir.web import api, oai, pages
 
     app.include_router(api.router)
+    app.include_router(oai.router)  # OAI-PMH 2.0 at /oai, public (ir.web.oai)
     app.include_router(pages.router)
 
     @app.exception_handler(Forbidden)
