@@ -13,12 +13,12 @@ left after the retries, or a network failure), :class:`BadPayload` (a body that 
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
 from dataclasses import dataclass
 
+import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
@@ -85,7 +85,11 @@ class Response:
     url: str
     status: int
     data: object  # the decoded JSON
-    text: str
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
 
 
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$")
@@ -120,17 +124,16 @@ class Client:
         except requests.RequestException as exc:  # retries exhausted: connection refused, timeouts, ...
             raise ApiError(f"{type(exc).__name__}: {exc}", url) from None
         self._obey_rate_headers(r.headers)
-        text = r.text
         if r.status_code == 404:
-            raise NotFound(f"404 not found: {r.url}", r.url, 404, text[:2000])
+            raise NotFound(f"404 not found: {r.url}", r.url, 404, r.text[:2000])
         if r.status_code != 200:
             raise ApiError(f"HTTP {r.status_code} from {r.url} (after {self.settings.retries} retries): "
-                           f"{text[:300]!r}", r.url, r.status_code, text[:2000])
+                           f"{r.text[:300]!r}", r.url, r.status_code, r.text[:2000])
         try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise BadPayload(f"not valid JSON ({exc}) from {r.url}", r.url, 200, text[:100_000]) from None
-        return Response(r.url, r.status_code, data, text)
+            data = orjson.loads(r.content)
+        except orjson.JSONDecodeError as exc:
+            raise BadPayload(f"not valid JSON ({exc}) from {r.url}", r.url, 200, r.text[:100_000]) from None
+        return Response(r.url, r.status_code, data, r.content)
 
     def _obey_rate_headers(self, headers) -> None:
         limit, interval = headers.get("X-Rate-Limit-Limit"), headers.get("X-Rate-Limit-Interval")

@@ -59,9 +59,18 @@ def doi_of(value: str | None) -> str | None:
     return normalize_doi(value) if value else None
 
 
+_NEEDS_FOLD = re.compile(r"\s\s|[^\S ]")  # two spaces in a row, or white space other than a space
+
+
 def text(value) -> str | None:
-    """A clean one-line string (numbers too), or None."""
-    return None if value is None else clean(str(value))
+    """A clean one-line string (numbers too), or None. Most API values are clean already: they are only
+    stripped; the others are folded by the parsers' ``clean``."""
+    if value is None:
+        return None
+    s = str(value).strip()
+    if _NEEDS_FOLD.search(s):
+        return clean(s)
+    return s or None
 
 
 def first(values) -> str | None:

@@ -76,7 +76,7 @@ def lookup(h: Harvester, source: str, wanted: list[tuple[str, str, dict]], label
             res.error = str(exc)
             continue
         res.pages += 1
-        res.counts.add(storage.write_items(h.store, batch, mod.FORMAT, [item], size=len(resp.text)))
+        res.counts.add(storage.write_items(h.store, batch, mod.FORMAT, [item], size=len(resp.content)))
         if isinstance(item, Record):
             storage.save_lookup(h.store, source, doi, "found", item.source_id)
             for g in gains(doc, item):

@@ -103,6 +103,18 @@ class HarvestReport:
             rows.append(row)
         return rows
 
+    def by_source(self) -> list[dict]:
+        """One row per source: its queries' figures added up (and what enrichment gained)."""
+        rows: dict[str, dict] = {}
+        for r in self.results:
+            row = rows.setdefault(r.source, {"source": r.source, "queries": 0, **Counts().as_dict()})
+            row["queries"] += 1
+            for k, v in r.counts.as_dict().items():
+                row[k] += v
+            for k, v in r.gains.items():
+                row[k] = row.get(k, 0) + v
+        return list(rows.values())
+
     def attention(self) -> list[str]:
         notes = list(self.notes)
         notes += [f"{r.source} {r.query}: {r.error}" for r in self.results if r.status == "failed"]
@@ -116,7 +128,8 @@ class HarvestReport:
 
     def as_json(self) -> dict:
         return {"run": self.run_id, "kind": self.kind, "status": self.status, "seconds": round(self.seconds, 2),
-                "totals": self.totals.as_dict(), "queries": [r.row() for r in self.results],
+                "totals": self.totals.as_dict(), "by_source": self.by_source(),
+                "queries": [r.row() for r in self.results],
                 "attention": self.attention()}
 
 
@@ -219,7 +232,7 @@ class Harvester:
             else:
                 c.cursor = page.next_cursor
             res.counts.add(storage.write_items(self.store, batch, mod.FORMAT, page.items, cursor=c,
-                                               run_id=self.run_id, completed=done, size=len(resp.text)))
+                                               run_id=self.run_id, completed=done, size=len(resp.content)))
             res.pages += 1
             if done:
                 return
@@ -245,7 +258,7 @@ class Harvester:
             try:
                 bulk, items = self.fetch("orcid", *orcid.bulk_request(q.value, [x.put_code for x in chunk]),
                                          parse=orcid.parse_bulk)
-                size = len(bulk.text)
+                size = len(bulk.content)
             except (ApiError, BadPayload):  # the summaries are works too, if thinner: keep them
                 items, size = _guard_summaries(chunk), 0
                 res.counts.failed += 1

@@ -320,7 +320,8 @@ class Repository:
             q = q.where(works.c.updated_at >= _dt(state["f"]))
         if state.get("after"):
             ts, wid = _dt(state["after"][0]), state["after"][1]
-            q = q.where(sa.or_(works.c.updated_at > ts, sa.and_(works.c.updated_at == ts, works.c.work_id > wid)))
+            q = q.where(sa.tuple_(works.c.updated_at, works.c.work_id) > sa.tuple_(sa.literal(ts, works.c.updated_at.type),
+                                                                                   sa.literal(wid)))
         spec = state.get("s")
         if spec and spec.startswith("year:"):
             q = q.where(works.c.year == int(spec[5:]))

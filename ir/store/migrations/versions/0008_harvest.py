@@ -1,4 +1,4 @@
-"""harvest: runs, per-query cursors, DOI look-ups
+"""harvest: runs, per-query cursors, DOI look-ups; OAI-PMH: works in datestamp order
 
 Revision ID: 0008_harvest
 Revises: 0007
@@ -56,7 +56,11 @@ def upgrade() -> None:
     )
 
 
+    op.create_index("ix_works_datestamp", "works", ["updated_at", "work_id"], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_index("ix_works_datestamp", table_name="works")
     op.drop_table("harvest_lookups")
     op.drop_table("harvest_cursors")
     op.drop_table("harvest_runs")
