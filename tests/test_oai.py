@@ -238,3 +238,44 @@ def test_a_token_of_one_list_is_refused_by_another_verb(server, schema):
     other = valid(schema, requests.get(server, params={"verb": "ListRecords", "resumptionToken": token},
                                        timeout=30).content)
     assert other.find(f"{OAI}error").get("code") == "badResumptionToken"
+
+
+def test_lists_and_tokens_on_both_databases(store, schema):
+    """The keyset pages and their tokens on SQLite and PostgreSQL, without the pipeline: a few works."""
+    from ir.store.engine import utcnow
+    from ir.web.oai import OaiSettings, respond
+
+    t = utcnow().replace(microsecond=0)
+    rows = [{"work_id": f"W{i:04d}", "status": "active" if i != 3 else "split", "title": f"T{i}", "year": 2020 + i % 2,
+             "data": {"title": f"T{i}", "year": 2020 + i % 2}, "content_hash": str(i), "created_at": t,
+             "updated_at": t - dt.timedelta(seconds=i // 2)} for i in range(7)]  # pairs share a datestamp
+    with store.begin() as conn:
+        conn.execute(works.insert(), rows)
+    cfg = OaiSettings(page_size=2, repository_identifier=REPO)
+    seen, args = [], [("verb", "ListRecords"), ("metadataPrefix", "mods")]
+    while True:
+        doc = valid(schema, respond(store, cfg, "http://x/oai", args))
+        seen += [h.findtext(f"{OAI}identifier") for h in doc.iter(f"{OAI}header")]
+        token = doc.find(f".//{OAI}resumptionToken")
+        if token is None or not token.text:
+            break
+        args = [("verb", "ListRecords"), ("resumptionToken", token.text)]
+    expected = sorted(rows, key=lambda r: (r["updated_at"], r["work_id"]))
+    assert seen == [f"oai:{REPO}:{r['work_id']}" for r in expected]
+    y = valid(schema, respond(store, cfg, "http://x/oai", [("verb", "ListIdentifiers"), ("metadataPrefix", "oai_dc"),
+                                                          ("set", "year:2021")]))
+    assert len(list(y.iter(f"{OAI}header"))) == 2 and y.find(f".//{OAI}resumptionToken").get("completeListSize") == "3"
+
+
+@pytest.mark.parametrize("values,message", [
+    ({"repository_identifier": "not a domain"}, "domain name"),
+    ({"admin_email": "nobody"}, "e-mail"),
+    ({"page_size": 0}, "positive"),
+    ({"pagesize": 10}, "unknown key"),
+])
+def test_oai_settings_are_checked(values, message):
+    from ir.settings_file import SettingsError
+    from ir.web.oai import OaiSettings
+
+    with pytest.raises(SettingsError, match=message):
+        OaiSettings.load(data={"oai": values})

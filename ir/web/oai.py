@@ -31,7 +31,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from lxml import etree
 
-from ir.settings_file import section
+from ir.settings_file import SettingsError, section
 from ir.store import Store
 from ir.store.tables.attribution import authorships, dict_organizations
 from ir.store.tables.ingest import source_records
@@ -69,7 +69,16 @@ class OaiSettings:
 
     @classmethod
     def load(cls, path: Path | None = None, data: dict | None = None) -> OaiSettings:
-        return section(cls, "oai", path, data)
+        cfg = section(cls, "oai", path, data)
+        where = f"{path or 'settings'}: [oai]"
+        if not re.match(r"^[A-Za-z][A-Za-z0-9\-]*(\.[A-Za-z][A-Za-z0-9\-]*)+$", cfg.repository_identifier):
+            raise SettingsError(f"{where} repository_identifier = {cfg.repository_identifier!r}: a domain name, "
+                                "as the oai-identifier scheme asks (e.g. repository.example.edu)")
+        if "@" not in cfg.admin_email:
+            raise SettingsError(f"{where} admin_email = {cfg.admin_email!r}: not an e-mail address")
+        if cfg.page_size <= 0 or cfg.token_hours <= 0:
+            raise SettingsError(f"{where} page_size and token_hours must be positive")
+        return cfg
 
 
 class OaiError(Exception):
