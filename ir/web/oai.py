@@ -403,14 +403,11 @@ class Repository:
 
     def _fill(self, conn, items: list[OaiWork]) -> None:
         """The documents, authors, unit names and what harvested members say (licence, OA, funding, ORCID)."""
-        from ir.export import field_sources
+        from ir.attribute import export_fields as authors_of  # the byline as attribution decided it
 
         ids = [w.work_id for w in items]
         docs = dict(conn.execute(sa.select(works.c.work_id, works.c.data).where(works.c.work_id.in_(ids))).all())
-        extra: dict[str, dict] = {}
-        for fn in field_sources():
-            for wid, fields in (fn(conn, ids) or {}).items():
-                extra.setdefault(wid, {}).update(fields)
+        extra = authors_of(conn, ids)
         orgs = {a["org_id"] for e in extra.values() for a in e.get("authors", []) if a.get("org_id")}
         units = dict(conn.execute(sa.select(dict_organizations.c.org_id,
                                             sa.func.coalesce(dict_organizations.c.name_en, dict_organizations.c.name_zh))
