@@ -213,7 +213,7 @@ class Harvester:
                 return
             path, params = mod.list_request(q.kind, q.value, c.pass_since, c.cursor, s.rows, **extra)
             try:
-                resp, page = self.fetch(q.source, path, params, mod.parse_list)
+                resp, page = self.fetch(q.source, path, params, parse=mod.parse_list)
             except ApiError as exc:
                 if resumed and res.pages == 0 and exc.status in STALE_CURSOR:
                     resumed = False  # the API forgot the cursor: the same pass again from its first page
@@ -269,8 +269,8 @@ class Harvester:
             c.since = str(max(seen + ([since] if since else [])))
         storage.save_cursor(self.store, c, self.run_id, completed=res.status == "complete")
 
-    def fetch(self, source: str, path: str, params: dict | None = None,
-              parse: Callable = None) -> tuple[Response, object]:
+    def fetch(self, source: str, path: str, params: dict | None = None, *,
+              parse: Callable[[object], object]) -> tuple[Response, object]:
         """GET and parse; a body that is not the JSON promised is asked for again (``page_attempts``)."""
         s, last = self.settings, None
         for attempt in range(1, s.page_attempts + 1):
