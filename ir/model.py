@@ -14,8 +14,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Literal
 
-Source = Literal["wos", "ei", "cnki", "scopus", "cssci", "cscd", "ris", "wanfang"]
-SOURCES: tuple[str, ...] = ("wos", "ei", "cnki", "scopus", "cssci", "cscd", "ris", "wanfang")
+# file exports, then the public scholarly APIs that ir.harvest reads (Crossref, OpenAlex, ORCID)
+Source = Literal["wos", "ei", "cnki", "scopus", "cssci", "cscd", "ris", "wanfang", "crossref", "openalex", "orcid"]
+SOURCES: tuple[str, ...] = ("wos", "ei", "cnki", "scopus", "cssci", "cscd", "ris", "wanfang", "crossref", "openalex",
+                            "orcid")
 
 
 @dataclass(slots=True)

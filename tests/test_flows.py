@@ -142,7 +142,7 @@ def test_serve_flows_deploys_the_inbox_on_a_schedule_and_every_flow_on_demand(tm
     names = {(d.flow_name, d.name) for d in deps}
     assert names == {("ir-inbox", "inbox"), ("ir-pipeline", "on-demand"), ("ingest", "on-demand"),
                      ("consolidate", "on-demand"), ("attribute", "on-demand"), ("tag", "on-demand"),
-                     ("index", "on-demand"), ("report", "on-demand")}
+                     ("index", "on-demand"), ("report", "on-demand"), ("harvest", "scheduled")}
     inbox = next(d for d in deps if d.name == "inbox")
     assert inbox.schedules[0].schedule.interval.total_seconds() == 120
     assert inbox.parameters["inbox"] == str(tmp_path) and inbox.parameters["settle_seconds"] == 3

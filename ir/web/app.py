@@ -137,9 +137,9 @@ def settings_of(request: Request) -> Settings:
 
 def routers() -> list:
     """The route modules, in order (the pages' catch-alls last)."""
-    from ir.web import api, pages
+    from ir.web import api, oai, pages
 
-    return [api.router, pages.router]
+    return [api.router, oai.router, pages.router]  # oai: OAI-PMH 2.0 at /oai, public
 
 
 def _security_headers(app: FastAPI) -> None:

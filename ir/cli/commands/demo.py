@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from ir.cli import settings
-from ir.cli.render import out, print_report
+from ir.cli.render import out, print_report, table
 
 
 def demo_cmd(
@@ -54,8 +54,20 @@ def demo_cmd(
         for res in pipeline.run(open_store(cfg.database_url), cfg, [exports]):
             print_report(f"{res.name} ({res.seconds:.1f} s)", res.report)
 
+    _harvest(cfg, works, people, with_prefect)
     results = _after_pipeline(cfg, folder)
     _where_to_look(cfg, folder, results)
+
+
+def _harvest(cfg, works: int, people: int, with_prefect: bool) -> None:
+    """A harvest run from Crossref, OpenAlex and ORCID, here a local FAKE of them (ir.harvest.demo)."""
+    from ir.harvest import demo as harvest_demo
+
+    out.print("\n[b]Harvest[/b] from a local fake of Crossref, OpenAlex and ORCID (these machines reach no API):")
+    for name, report in harvest_demo.run(cfg, works, people, prefect=with_prefect):
+        if name in ("harvest", "enrich"):
+            rows = report["by_source"] if isinstance(report, dict) else report.by_source()
+            out.print(table(f"{name} (per source)", rows))
 
 
 def _after_pipeline(cfg, folder: Path) -> dict:
@@ -94,6 +106,7 @@ def _where_to_look(cfg, folder: Path, products: dict) -> None:
         out.print(f"  {name + ':':<16} {path}")
     out.print("  quarantine:      ir quarantine")
     out.print("  review queue:    ir review")
+    out.print("  harvest state:   ir harvest status   (OAI-PMH for aggregators: /oai?verb=Identify under ir serve)")
     out.print("  repository:      ir serve   then open http://127.0.0.1:8000 and sign in as")
     for acc in accounts:
         who = f" (person {acc['person_id']})" if acc.get("person_id") else ""

@@ -48,7 +48,17 @@ def deployments(cfg, inbox: Path, interval: int, settle_seconds: float) -> list:
           for f in (consolidate_flow, attribute_flow, tag_flow, index_flow)],
         report_flow.to_deployment(name="on-demand", tags=["ir"], parameters={
             "database_url": cfg.database_url, "config_file": common["config_file"]}),
+        *harvest_deployments(cfg, common),
     ]
+
+
+def harvest_deployments(cfg, common: dict) -> list:
+    """The harvest flow on the [harvest] schedule (cron); also startable on demand from its deployment."""
+    from flows.harvest import harvest_flow
+    from ir.harvest import HarvestSettings
+
+    cron = HarvestSettings.load(cfg.config_file).schedule_cron
+    return [harvest_flow.to_deployment(name="scheduled", cron=cron, tags=["ir"], parameters=common)]
 
 
 def register(app: typer.Typer) -> None:
