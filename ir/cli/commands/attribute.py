@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ir.cli import settings, store
+from ir.cli import locked, settings, store
 
 err = Console(stderr=True)
 out = Console()
@@ -26,10 +26,12 @@ def attribute_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the counts as one JSON object."),
 ) -> None:
     """Attribute the authorships of every work to the institution's people and units."""
-    from ir.attribute import AttributeSettings, attribute
+    from ir.attribute import attribute
 
     cfg = settings(ctx)
-    rep = attribute(store(ctx), cfg.dictionaries, AttributeSettings.load(cfg.config_file))
+    st = store(ctx)
+    with locked(st, "ir attribute"):
+        rep = attribute(st, cfg.dictionaries, cfg.attribute)
     if as_json:
         typer.echo(json.dumps(rep.as_json(), ensure_ascii=False))
     else:

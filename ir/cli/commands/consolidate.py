@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ir.cli import locked, store
 from ir.cli import settings as cli_settings
-from ir.cli import store
 
 err = Console(stderr=True)
 out = Console()
@@ -25,9 +25,7 @@ export_app = typer.Typer(help="Export data.", no_args_is_help=True)
 
 
 def _settings(ctx: typer.Context):
-    from ir.consolidate import ConsolidateSettings
-
-    return ConsolidateSettings.load(cli_settings(ctx).config_file)
+    return cli_settings(ctx).consolidate
 
 
 def _actor() -> str:
@@ -43,8 +41,12 @@ def consolidate_cmd(
     Example: ir consolidate --json
     """
     from ir.consolidate import consolidate
+    from ir.pipeline import prepare
 
-    report = consolidate(store(ctx), _settings(ctx))
+    st = store(ctx)
+    with locked(st, "ir consolidate"):
+        prepare(st)  # works no source record belongs to are retired first
+        report = consolidate(st, _settings(ctx))
     if as_json:
         typer.echo(json.dumps(report.as_dict()))
         return

@@ -64,7 +64,7 @@ def report_cmd(
         if from_snapshot is not None:
             e = R.load_snapshot(st, from_snapshot)
         else:
-            rules = R.load_rules(rules_file) if rules_file else R.rules_from_settings(settings(ctx).config_file)
+            rules = R.load_rules(rules_file) if rules_file else settings(ctx).report
             e = R.build_extract(st, _years(year), rules)
             if keep:
                 R.snapshot(st, e, created_by="cli", note=note)
