@@ -34,7 +34,7 @@ def test_ir_run_then_export_gives_attributed_tagged_works(demo, tmp_path):
     db = tmp_path / "ir.sqlite"
     figures = json.loads(ir("--dictionaries", str(demo / "dictionaries"), "run", "--json",
                             str(demo / "exports"), cwd=tmp_path, db=db))
-    assert list(figures) == ["ingest", "consolidate", "attribute", "tag", "index"]
+    assert list(figures) == ["ingest", "consolidate", "attribute", "tag", "index", "run"]
     truth_records = sum(1 for _ in open(demo / "truth" / "records.csv", encoding="utf-8")) - 1
     assert sum(r["stored"] for r in figures["ingest"]["table"]) == truth_records
 
@@ -58,3 +58,8 @@ def test_ir_run_then_export_gives_attributed_tagged_works(demo, tmp_path):
     ir("export", "works", "--format", "jsonl", "--out", str(second), cwd=tmp_path, db=db)
     assert second.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")  # re-running changes nothing
     assert again["consolidate"]["table"]
+    # the run's own figures: the first run made every work; the second, on the same files, nothing
+    assert figures["run"]["works_new"] == len(works) and figures["run"]["works_total"] == len(works)
+    assert figures["run"]["decided"]["auto"] == sum(1 for w in works for a in w["authors"] if a["status"] == "auto")
+    assert again["run"]["works_new"] == again["run"]["works_changed"] == 0 and again["run"]["decided"] == {}
+    assert again["run"]["works_total"] == len(works)
