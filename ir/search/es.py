@@ -106,6 +106,9 @@ class ElasticBackend(Backend):
         return sorted(resp.body)
 
     # --- interface --------------------------------------------------------------------------
+    def check(self) -> None:
+        self.indices()
+
     def ensure_index(self) -> None:
         if self.indices():
             return
@@ -212,6 +215,9 @@ class ElasticBackend(Backend):
             self._call(self.client.indices.delete, index=i, ignore_unavailable=True)
 
     def close(self) -> None:
+        from ir.search import forget_shared
+
+        forget_shared(self)
         self.client.close()
 
     # --- search -----------------------------------------------------------------------------

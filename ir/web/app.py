@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from ir.config import Settings
+from ir.search.backend import SearchUnavailable
 from ir.store import Store, open_store
 from ir.web import accounts
 from ir.web.accounts import User
@@ -140,7 +141,7 @@ def sign_out(request: Request) -> None:
 # ------------------------------------------------------------------------------ the factory
 
 def create_app(settings: Settings | None = None, *, web: WebConfig | None = None, store: Store | None = None) -> FastAPI:
-    settings = settings or Settings.from_env()
+    settings = settings or Settings.from_env()  # the whole configuration, checked (ir.settings.load)
     web = web or WebConfig.from_env()
     store = store or open_store(settings.database_url)
 
@@ -187,6 +188,13 @@ def create_app(settings: Settings | None = None, *, web: WebConfig | None = None
             return JSONResponse({"detail": exc.message}, status_code=exc.status)
         return pages.error_page(request, exc.status, exc.message)
 
+    @app.exception_handler(SearchUnavailable)
+    async def search_down(request: Request, exc: SearchUnavailable):
+        message = "search is unavailable just now (the search engine does not answer); please try again in a minute"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=503, headers={"Retry-After": "60"})
+        return pages.error_page(request, 503, message)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         if request.url.path.startswith("/api/"):
@@ -197,11 +205,12 @@ def create_app(settings: Settings | None = None, *, web: WebConfig | None = None
 
 
 def search_backend(request: Request):
-    """One search backend per application (Elasticsearch client or the embedded index), opened lazily."""
+    """One search backend per application (Elasticsearch client or the embedded index), opened lazily,
+    with the bounded timeouts of ``[search] query_timeout`` and ``query_retries``."""
     app = request.app
     backend = getattr(app.state, "backend", None)
     if backend is None:
         from ir.search import open_backend
 
-        backend = app.state.backend = open_backend(app.state.settings, app.state.store)
+        backend = app.state.backend = open_backend(app.state.settings, app.state.store, interactive=True)
     return backend
