@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ir.cli import settings, store
+from ir.cli import locked, settings, store
 from ir.cli.render import err, print_report
 
 out = Console(soft_wrap=True)
@@ -26,8 +26,10 @@ def index_cmd(
     """Index the works: only changed ones (default), or everything into a new index (--rebuild)."""
     from ir.search import SearchConfigError, SearchUnavailable, index
 
+    st = store(ctx)
     try:
-        rep = index(store(ctx), settings(ctx), rebuild=rebuild)
+        with locked(st, "ir index"):
+            rep = index(st, settings(ctx), rebuild=rebuild)
     except (SearchUnavailable, SearchConfigError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1)
@@ -69,7 +71,7 @@ def search_cmd(
     """Search the indexed works; prints hits and facet counts."""
     from ir.search import QueryError, SearchConfigError, SearchUnavailable, open_backend
 
-    backend = open_backend(settings(ctx), store(ctx))
+    backend = open_backend(settings(ctx), store(ctx), interactive=True)
     try:
         res = backend.search(query, _facets(facet), sort, page, size)
     except QueryError as exc:
