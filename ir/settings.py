@@ -89,7 +89,7 @@ class SettingsError(ValueError):
 
     def __init__(self, problems: list[Problem] | str):
         self.problems = [Problem("settings", problems)] if isinstance(problems, str) else \
-            sorted(problems, key=lambda p: (p.source, p.line or 0))
+            sorted(problems, key=lambda p: (p.source != "environment", p.source, p.line or 0))
         super().__init__("\n".join(map(str, self.problems)))
 
 
@@ -361,8 +361,9 @@ def read_sections(file: Path | None, env: Mapping[str, str] | None = None) -> di
             problems.append(Problem(source, "must be a section ([name] and keys below it), not a value",
                                     sec.name, None, lines.get((sec.name,))))
             continue
-        if sec.name == "flows" and env is not None and (env.get("IR_TASK_RUNNER") or "").strip():
-            table = {**table, "task_runner": env["IR_TASK_RUNNER"].strip().lower()}
+        runner = (env or {}).get("IR_TASK_RUNNER", "").strip().lower()
+        if sec.name == "flows" and runner and not CHECKS["flows"]["task_runner"](runner):  # a bad one: see load
+            table = {**table, "task_runner": runner}
         try:
             out[sec.name] = (_report_section(table, file, lines) if sec.name == "report"
                              else build_section(sec.cls(), sec.name, table, source, lines))

@@ -80,6 +80,15 @@ def test_pipeline_flow_runs_every_stage_and_publishes_what_librarians_read(prefe
     assert again.is_completed() and counts(url) == c
 
 
+def test_a_flow_checks_the_whole_configuration_at_entry_and_writes_nothing(prefect, demo, tmp_path):
+    conf = tmp_path / "ir.toml"
+    conf.write_text("[search]\nbatch_size = 500\n\n[consolidate]\nmatch_treshold = 4.0\n", encoding="utf-8")
+    state = run_pipeline(demo, f"sqlite:///{tmp_path / 'ir.sqlite'}", config_file=str(conf))
+    assert state.is_failed()
+    assert f"{conf}:5: [consolidate] match_treshold: unknown key (did you mean match_threshold?)" in state.message
+    assert not (tmp_path / "ir.sqlite").exists()
+
+
 def test_a_run_with_the_search_engine_down_fails_before_writing_anything(prefect, demo, tmp_path):
     url = f"sqlite:///{tmp_path / 'ir.sqlite'}"
     conf = tmp_path / "ir.toml"
