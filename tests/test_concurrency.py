@@ -161,3 +161,21 @@ def test_a_run_retires_works_left_without_members(demo, tmp_path):
         [entry] = audit.entries(conn, object_type="work", object_id="WEMPTY0000000001")
     st.dispose()
     assert entry["action"] == "retire-empty" and entry["actor"] == "pipeline"
+
+
+def test_two_demos_at_once_take_turns_with_prefect_at_home_in_var(tmp_path):
+    """`make demo` twice at once: the second waits for the first; Prefect keeps its runs under var/prefect
+    (never the shared ~/.prefect), and the demo tells a new shell where everything is."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IR_", "PREFECT_HOME"))}
+    cmd = [sys.executable, "-m", "ir.cli", "demo", "--works", "40", "--people", "40"]
+    procs = [subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=900) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0 and "Traceback" not in out + err, err[-3000:]
+    assert sum("waiting: the database is busy: ir demo (pid " in err for _, err in outs) == 1
+    assert (tmp_path / "var" / "prefect").is_dir()
+    out = outs[0][0]
+    assert f"database:        sqlite:///{tmp_path / 'var' / 'ir.sqlite'}" in out
+    assert f"PREFECT_HOME={tmp_path / 'var' / 'prefect'} " in out
+    assert f"{sys.prefix}/bin/ir serve" in out and f"source {sys.prefix}/bin/activate" in out

@@ -99,7 +99,10 @@ def _after_pipeline(cfg, folder: Path) -> dict:
 
 def _where_to_look(cfg, folder: Path, products: dict) -> None:
     out.print("\n[b]Where to look[/b]")
-    out.print(f"  database:        {cfg.database_url}")
+    url = cfg.database_url
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):  # a relative file: say where it is
+        url = f"sqlite:///{Path(url.removeprefix('sqlite:///')).resolve()}"
+    out.print(f"  database:        {url}")
     out.print(f"  demo files:      {folder} (exports/, dictionaries/, truth/)")
     accounts = products.pop("accounts", [])
     for name, path in products.items():
@@ -112,8 +115,8 @@ def _where_to_look(cfg, folder: Path, products: dict) -> None:
         who = f" (person {acc['person_id']})" if acc.get("person_id") else ""
         out.print(f"                   {acc['role']:<16} {acc['username']} / {acc['password']}{who}")
     home = os.environ.get("PREFECT_HOME", "~/.prefect")
-    out.print(f"  Prefect runs:    {bin_path('prefect')} server start   then open http://127.0.0.1:4200 "
-              f"(runs and artifacts kept in {home})")
+    out.print(f"  Prefect runs:    PREFECT_HOME={shlex.quote(home)} {bin_path('prefect')} server start   "
+              "then open http://127.0.0.1:4200 (the demo's runs and artifacts)")
     venv = Path(sys.prefix)
     if sys.prefix != sys.base_prefix:
         out.print(f"\n  In a new shell, first: [b]source {shlex.quote(str(venv / 'bin' / 'activate'))}[/b]  "
