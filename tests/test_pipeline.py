@@ -63,3 +63,24 @@ def test_ir_run_then_export_gives_attributed_tagged_works(demo, tmp_path):
     assert figures["run"]["decided"]["auto"] == sum(1 for w in works for a in w["authors"] if a["status"] == "auto")
     assert again["run"]["works_new"] == again["run"]["works_changed"] == 0 and again["run"]["decided"] == {}
     assert again["run"]["works_total"] == len(works)
+
+
+def test_cli_tables_never_cut_an_id(demo, tmp_path):
+    """At 80 columns (a pipe, a small terminal) every work, person and unit id is printed whole, so it
+    can be pasted into `ir works show`."""
+    db = tmp_path / "ir.sqlite"
+    ir("--dictionaries", str(demo / "dictionaries"), "run", "--json", str(demo / "exports"), cwd=tmp_path, db=db)
+    review = json.loads(ir("review", "--json", "--limit", "20", cwd=tmp_path, db=db))
+    assert review["suggestions"], "the demo has suggestions to review"
+    shown = ir("review", "--limit", "20", cwd=tmp_path, db=db)
+    for q in review["suggestions"]:
+        for value in (q["work_id"], q["person_id"], q["org_id"]):
+            assert not value or value in shown, value
+    assert "…" not in "".join(line.split("│")[1] for line in shown.splitlines() if line.count("│") > 2)
+    hits = json.loads(ir("search", "--json", "--size", "10", cwd=tmp_path, db=db))["hits"]
+    listed = ir("search", "--size", "10", cwd=tmp_path, db=db)
+    assert hits and all(h["work_id"] in listed for h in hits)
+    wid = hits[0]["work_id"]
+    members = json.loads(ir("works", "show", "--json", wid, cwd=tmp_path, db=db))["members"]
+    page = ir("works", "show", wid, cwd=tmp_path, db=db)
+    assert all(f"{m['source']}:{m['source_id']}" in page for m in members)

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from ir.cli import locked, store
 from ir.cli import settings as cli_settings
+from ir.cli.render import add_columns
 
 err = Console(stderr=True)
 out = Console()
@@ -90,12 +91,10 @@ def show_cmd(ctx: typer.Context, work_id: str = typer.Argument(..., help="A work
     table.add_row("indexes", ", ".join(d.get("indexes", [])), "")
     out.print(table)
     mt = Table(title="source records")
-    for col in ("record", "rule", "score", "matched"):
-        mt.add_column(col)
-    for m in w["members"]:
-        ev = m.get("evidence") or {}
-        mt.add_row(f"{m['source']}:{m['source_id']}", str(ev.get("rule", "")), str(ev.get("score", "") or ""),
-                   str(ev.get("matched", "")))
+    rows = [[f"{m['source']}:{m['source_id']}", str((m.get("evidence") or {}).get("rule", "")),
+             str((m.get("evidence") or {}).get("score", "") or ""), str((m.get("evidence") or {}).get("matched", ""))]
+            for m in w["members"]]
+    add_columns(mt, ("record", "rule", "score", "matched"), rows, ids=("record", "matched"))
     out.print(mt)
 
 

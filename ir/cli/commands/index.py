@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ir.cli import locked, settings, store
-from ir.cli.render import err, print_report
+from ir.cli.render import add_columns, err, print_report
 
 out = Console(soft_wrap=True)
 
@@ -86,11 +86,10 @@ def search_cmd(
         typer.echo(json.dumps(res.as_json(), ensure_ascii=False))
         return
     t = Table(title=f"{res.total} work(s) — page {res.page}, sorted by {res.sort}", title_justify="left")
-    for col in ("work", "year", "type", "title", "journal"):
-        t.add_column(col)
-    for h in res.hits:
-        title = _rich_marks((h.get("highlights") or {}).get("title")) or escape(h.get("title") or "")
-        t.add_row(h["work_id"], str(h.get("year") or ""), escape(h.get("type") or ""), title, escape(h.get("journal") or ""))
+    rows = [[h["work_id"], str(h.get("year") or ""), escape(h.get("type") or ""),
+             _rich_marks((h.get("highlights") or {}).get("title")) or escape(h.get("title") or ""),
+             escape(h.get("journal") or "")] for h in res.hits]
+    add_columns(t, ("work", "year", "type", "title", "journal"), rows, ids=("work",))
     out.print(t)
     for name, values in res.facets.items():
         if values:
