@@ -42,7 +42,7 @@ import re
 import tomllib
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -517,19 +517,5 @@ def _scan_value(text: str, depth: int) -> tuple[int, str | None]:
     return depth, None
 
 
-def describe() -> list[dict]:
-    """Every section and key with its default: for ``ir settings`` and the README."""
-    rows = []
-    for sec in SECTIONS:
-        if sec.name == "report":
-            rows.append({"section": sec.name, "key": "rules", "default": "ir/report/default_rules.toml",
-                         "about": sec.doc})
-            continue
-        obj = sec.cls()()
-        for f in dataclasses.fields(obj):
-            rows.append({"section": sec.name, "key": f.name, "default": getattr(obj, f.name), "about": sec.doc})
-    return rows
-
-
 __all__ = ["CHECKS", "Config", "DEFAULT_DATABASE_URL", "DEFAULT_WEB_URL", "FlowSettings", "Problem", "SECTIONS",
-           "SettingsError", "build_section", "field", "key_lines", "load", "read_sections"]
+           "SettingsError", "build_section", "key_lines", "load", "read_sections"]

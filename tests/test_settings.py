@@ -175,3 +175,15 @@ def test_help_still_shows_with_a_bad_settings_file(tmp_path):
     (tmp_path / "ir.toml").write_text("[search]\nbatch_sise = 10\n", encoding="utf-8")
     proc = ir("--config", "ir.toml", "run", "--help", cwd=tmp_path)
     assert proc.returncode == 0 and "Ingest the exports" in proc.stdout
+
+
+def test_ir_settings_shows_the_configuration_in_force(tmp_path):
+    (tmp_path / "ir.toml").write_text('[consolidate]\nmatch_threshold = 6\n[report]\nunit = "person"\n', encoding="utf-8")
+    proc = ir("--config", "ir.toml", "settings", "--json", cwd=tmp_path,
+              env={"IR_DATABASE_URL": "postgresql+psycopg://ir:secret@db.example.edu/ir"})
+    assert proc.returncode == 0, proc.stderr
+    rows = {(r["section"], r["key"]): r for r in __import__("json").loads(proc.stdout)}
+    assert rows[("consolidate", "match_threshold")] == {"section": "consolidate", "key": "match_threshold",
+                                                        "value": "6.0", "set": "changed"}
+    assert rows[("report", "unit")]["set"] == "changed" and rows[("search", "batch_size")]["set"] == ""
+    assert rows[("", "database_url")]["value"] == "postgresql+psycopg://ir:***@db.example.edu/ir"
