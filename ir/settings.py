@@ -219,7 +219,7 @@ def _report_section(table: dict, file: Path | None, lines: dict) -> Rules:
 
 @dataclass(frozen=True)
 class Section:
-    """A section of the settings file: the dataclass that holds it (``module:Class``), or a builder."""
+    """A section of the settings file and the dataclass that holds it (``module:Class``, imported when used)."""
 
     name: str
     target: str  # "module:attribute"
@@ -265,6 +265,7 @@ class Config:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dictionaries", Path(self.dictionaries))
+        object.__setattr__(self, "web_url", self.web_url.rstrip("/"))
         if self.config_file is not None:
             object.__setattr__(self, "config_file", Path(self.config_file))
         missing = [s.name for s in SECTIONS if getattr(self, s.name) is None]
@@ -283,9 +284,6 @@ class Config:
         if "config_file" in values and Path(values["config_file"]) != self.config_file:
             values.update({s.name: None for s in SECTIONS})
         return dataclasses.replace(self, **values)
-
-    def section(self, name: str):
-        return getattr(self, name)
 
 
 def load(env: Mapping[str, str] | None = None, path: str | os.PathLike | None = None, **overrides) -> Config:

@@ -43,8 +43,9 @@ class SearchSettings:
     initial_backoff: float = 0.5  # seconds; doubles on every retry
     max_backoff: float = 30.0
     timeout: float = 60.0  # seconds per request (indexing)
-    query_timeout: float = 5.0  # seconds per request while a person waits (web, `ir search`) ...
-    query_retries: int = 1  # ... and retries then: the web says "unavailable" in seconds, not minutes
+    query_timeout: float = 3.0  # seconds per request while a person waits (web, `ir search`) ...
+    query_retries: int = 1  # ... and retries then (of a refused connection, not of a timeout): the web
+    # says "unavailable" in about half a second when the engine is stopped, query_timeout when it hangs
     facet_size: int = 20  # values per facet
     embedded_path: str = "var/ir-search.sqlite"  # the embedded index when the store is PostgreSQL
 
@@ -77,6 +78,7 @@ def open_backend(settings: Settings, store: Store | None = None, options: Search
         with _shared_guard:
             if key not in _shared:
                 _shared[key] = ElasticBackend(settings.search_url, opts)
+                _shared[key].retry_timeouts = False
             return _shared[key]
     from ir.search.embedded import EmbeddedBackend
 
