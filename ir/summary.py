@@ -156,7 +156,7 @@ class RunSummary:
         return out
 
     def markdown(self) -> str:
-        f = self.figures
+        f, web = self.figures, self.web_url.rstrip("/")
         lines = [f"# {self.title}", ""]
         if self.files:
             lines += ["| file | format | records | stored | quarantined | went to |", "|---|---|---:|---:|---:|---|"]
@@ -171,7 +171,8 @@ class RunSummary:
                   f"| authorships of ours nobody in the dictionary fits | {decided.get('unmatched', 0)} |",
                   f"| records quarantined | {sum(r.quarantined for r in self.files)} |",
                   f"| journals in no list | {len(f.journals_not_found)} |", "",
-                  f"The repository now holds {f.works_total} works: [search them]({self.web_url.rstrip('/')}/).", ""]
+                  f"In the repository ({f.works_total} works): [search]({web}/) · [review queue]({web}/review) "
+                  f"({f.review_queue} waiting) · [unknown authors]({web}/unknown-authors) ({f.unknown_authors})", ""]
         lines += ["## Needs a person's attention", ""]
         lines += [f"- {n}" for n in self.attention()] or ["Nothing: every file was read and every stage finished cleanly."]
         if self.timings:

@@ -123,7 +123,7 @@ def test_the_scheduled_inbox_processes_dropped_files_on_a_real_prefect_server(pr
         assert f"| `{good.name}` | wos-plain | 10 | 10 | 0 | `processed/{day}/{good.name}` |" in first
         works_after_first = active_works(db)
         assert figure(first, "works new") == works_after_first > 0
-        assert f"]({WEB}/" in first  # links to the web UI, not only commands
+        assert f"[review queue]({WEB}/review)" in first  # links to the web UI, not only commands
 
         # 2. a file with an unreadable record, and a junk file, in the same run
         partly = inbox / "savedrecs-partly.txt"
@@ -142,6 +142,7 @@ def test_the_scheduled_inbox_processes_dropped_files_on_a_real_prefect_server(pr
         # this run's figures, not running totals
         assert figure(second, "works new") == active_works(db) - works_after_first > 0
         assert figure(second, "records quarantined") == 1
+        assert 0 < figure(second, "journals in no list") <= figure(second, "works new")  # of this run's works
         assert good.name not in second
     finally:
         stop_process_group(serve)
