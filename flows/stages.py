@@ -144,6 +144,8 @@ def _stage_flow(name: str):
                    dictionaries: str | None = None, config_file: str | None = None):
         settings = settings_from(database_url, search_url, dictionaries, config_file)
         with locked(settings, f"{name} flow"):
+            if name == "consolidate":  # works no source record belongs to are retired first
+                pipeline.prepare(store_for(settings))
             report, seconds = STAGE_TASKS[name](settings)
             publish(name, report, seconds)
         return report

@@ -34,7 +34,11 @@ def serve_cmd(
     from ir.web.app import WebConfig, create_app
 
     cfg = settings(ctx)
-    web = WebConfig.from_env()
+    try:
+        web = WebConfig.from_env()
+    except ValueError as exc:  # a bad IR_AUTH: said before anything starts
+        err.print(f"[red]error:[/] settings: environment: {escape(str(exc))}")
+        raise typer.Exit(2) from None
     st = store(ctx)
     if demo:
         print_accounts(ensure_demo_accounts(st))
