@@ -179,3 +179,32 @@ def test_two_demos_at_once_take_turns_with_prefect_at_home_in_var(tmp_path):
     assert f"database:        sqlite:///{tmp_path / 'var' / 'ir.sqlite'}" in out
     assert f"PREFECT_HOME={tmp_path / 'var' / 'prefect'} " in out
     assert f"{sys.prefix}/bin/ir serve" in out and f"source {sys.prefix}/bin/activate" in out
+
+
+def test_a_run_that_will_not_wait_is_told_who_holds_the_database(new_database, tmp_path):
+    """The run lock held by another process (here a script that holds it until told to stop): a caller
+    with a timeout gives up with a message naming the holder; once it is released, the lock is free."""
+    from ir.store import open_store
+    from ir.store.engine import RunLockError, run_lock
+
+    url = new_database()
+    st = open_store(url)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from ir.store import open_store; from ir.store.engine import run_lock\n"
+         f"with run_lock(open_store({url!r}), 'ir run exports/'):\n    print('held', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        heard = []
+        with pytest.raises(RunLockError, match=r"ir run exports/ \(pid \d+ on .*\) holds its run lock; try again"):
+            with run_lock(st, timeout=0):
+                pass
+        with pytest.raises(RunLockError, match="stayed busy for 0.5 s"):
+            with run_lock(st, on_wait=heard.append, timeout=0.5):
+                pass
+        assert heard and heard[0].startswith(f"the database is busy: ir run exports/ (pid {holder.pid} on ")
+    finally:
+        holder.communicate("", timeout=60)
+    with run_lock(st, timeout=5):  # released with its holder
+        pass
+    st.dispose()

@@ -98,21 +98,47 @@ def _sqlite_path(engine: sa.Engine) -> Path | None:
 
 
 @contextlib.contextmanager
-def _sqlite_file_lock(engine: sa.Engine, name: str, *, blocking: bool = True) -> Iterator[object]:
-    """An exclusive lock on ``<database>.<name>.lock`` (flock: released by the kernel if the process dies).
-    Yields the open lock file (None when there is nothing to lock: PostgreSQL, an in-memory database);
-    with ``blocking=False`` raises BlockingIOError when another holds it."""
+def _sqlite_file_lock(engine: sa.Engine, name: str, what: str = "", on_busy: Callable[[str], None] | None = None,
+                      timeout: float | None = None) -> Iterator[None]:
+    """An exclusive lock on ``<database>.<name>.lock`` beside a SQLite database (flock: released by the
+    kernel if the process dies); nothing to lock for PostgreSQL or an in-memory database. When another
+    holds it, ``on_busy`` hears what the holder wrote in the file (``what``, with :func:`holder_text`),
+    then the caller waits, at most ``timeout`` seconds (:class:`RunLockError`)."""
     path = _sqlite_path(engine)
     if path is None:
-        yield None
+        yield
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     fh = open(f"{path}.{name}.lock", "a+", encoding="utf-8")
     try:
-        fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
         try:
-            yield fh
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            if on_busy:
+                on_busy(fh.read().strip())
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:  # flock has no timeout: poll when there is one
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise RunLockError(f"the database {path} stayed busy for {timeout:g} s (another run holds "
+                                           "its run lock); try again when it has finished") from None
+                    time.sleep(0.2)
+        if what:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(holder_text(what) + "\n")
+            fh.flush()
+        try:
+            yield
         finally:
+            if what:
+                fh.seek(0)
+                fh.truncate()
+                fh.flush()
             fcntl.flock(fh, fcntl.LOCK_UN)
     finally:
         fh.close()
@@ -179,42 +205,9 @@ def _waited(store: Store, holder: str, on_wait, timeout: float | None) -> None:
         on_wait(message)
 
 
-@contextlib.contextmanager
-def _sqlite_run_lock(store: Store, what: str, on_wait, timeout: float | None) -> Iterator[None]:
-    path = _sqlite_path(store.engine)
-    if path is None:
-        yield
-        return
-    fh = open(f"{path}.run.lock", "a+", encoding="utf-8")
-    try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            _waited(store, fh.read().strip(), on_wait, timeout)
-            deadline = None if timeout is None else time.monotonic() + timeout
-            while True:  # flock has no timeout: poll when there is one
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise RunLockError(f"the database {path} stayed busy for {timeout:g} s (another run holds "
-                                           "its run lock); try again when it has finished") from None
-                    time.sleep(0.2)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(holder_text(what) + "\n")
-        fh.flush()
-        try:
-            yield
-        finally:
-            fh.seek(0)
-            fh.truncate()
-            fh.flush()
-            fcntl.flock(fh, fcntl.LOCK_UN)
-    finally:
-        fh.close()
+def _sqlite_run_lock(store: Store, what: str, on_wait, timeout: float | None):
+    return _sqlite_file_lock(store.engine, "run", what, lambda holder: _waited(store, holder, on_wait, timeout),
+                             timeout)
 
 
 PG_RUN_LOCK = "hashtext('ir-run'), hashtext(current_schema())"
