@@ -144,9 +144,13 @@ def _sqlite_file_lock(engine: sa.Engine, name: str, what: str = "", on_busy: Cal
         fh.close()
 
 
-def holder_text(what: str) -> str:
-    """Who a lock holder is, for the message of whoever waits: the command, the host, the process, since when."""
-    return f"{what} (pid {os.getpid()} on {socket.gethostname()}, since {utcnow():%Y-%m-%d %H:%M:%S} UTC)"
+def holder_text(what: str, limit: int | None = None) -> str:
+    """Who a lock holder is, for the message of whoever waits: the command, the process, the host, since
+    when; within ``limit`` characters (PostgreSQL's application_name holds 63) by shortening the command."""
+    who = f" (pid {os.getpid()} on {socket.gethostname()}, since {utcnow():%Y-%m-%d %H:%M} UTC)"
+    if limit is not None and len(what) + len(who) > limit:
+        what = what[:max(0, limit - len(who) - 3)] + "..."  # ASCII: application_name keeps no other
+    return (what + who)[:limit] if limit else what + who
 
 
 # a process holds a database's run lock once: runs nested in it (a flow and its sub-flows, ``ir demo`` and its
@@ -234,8 +238,7 @@ def _pg_run_lock(store: Store, what: str, on_wait, timeout: float | None) -> Ite
                 raise RunLockError(f"the database stayed busy for {timeout:g} s (another run holds its run "
                                    "lock); try again when it has finished") from exc
             conn.execute(sa.text("RESET lock_timeout"))
-        conn.execute(sa.text("SELECT set_config('application_name', :v, false)"),
-                     {"v": holder_text(what)[:63]})
+        conn.execute(sa.text("SELECT set_config('application_name', :v, false)"), {"v": holder_text(what, 63)})
         try:
             yield
         finally:
