@@ -30,7 +30,7 @@ def _run(settings, title: str, files, folder: Path | None = None) -> dict:
     ``{n}`` in the title becomes their number."""
     store = store_for(settings)  # bring the database up to date once, before the tasks
     pipeline.preflight(store, settings)
-    with locked(settings, title):
+    with locked(settings, title.partition(":")[0] + " flow"):
         started = utcnow()
         paths = files() if callable(files) else files
         if not paths:
