@@ -9,7 +9,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export PREFECT_LOGGING_LEVEL := WARNING
 
-.PHONY: demo test install services system-packages bench clean
+.PHONY: demo test install services stop system-packages bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || PY=python3; $${PY:-$(PY)} -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
@@ -32,11 +32,17 @@ services: system-packages
 	@mkdir -p var; scripts/postgres.sh start > var/postgres.url
 	@scripts/elasticsearch.sh start > var/es.url
 
+# PostgreSQL and Elasticsearch keep running after `make test` (the next run reuses them): this stops both
+stop:
+	scripts/postgres.sh stop
+	scripts/elasticsearch.sh stop
+
 test: install services
 	IR_TEST_POSTGRES_URL=$$(cat var/postgres.url) IR_TEST_ES_URL=$$(cat var/es.url) \
 	PREFECT_HOME=$$(mktemp -d -t prefect-XXXXXX) \
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# Prefect keeps the demo's runs in var/prefect (ir sets PREFECT_HOME there unless it is set)
 demo: install
 	$(BIN)/ir demo
 

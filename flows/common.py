@@ -1,20 +1,22 @@
-"""What every flow shares: settings, retries on transient failures, and the artifacts librarians read."""
+"""What every flow shares: the configuration, the run lock, retries on transient failures, and the
+artifacts librarians read."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-from dataclasses import dataclass, replace
-from pathlib import Path
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.tasks import exponential_backoff
 
-from ir import settings_file
 from ir.cli.render import rows_of
 from ir.pipeline import attention
-from ir.config import Settings
+from ir.settings import Config, FlowSettings, load
 from ir.store import open_store
+
+__all__ = ["FlowSettings", "RETRIES", "RETRY_DELAYS", "is_transient", "locked", "make_task_runner", "publish",
+           "publish_summary", "retry_transient", "settings_from", "store_for"]
 
 # Transient failures are worth a retry with backoff; a bug or bad data is not.
 RETRIES = 3
@@ -50,39 +52,11 @@ def retry_transient(task, task_run, state) -> bool:
 
 
 def settings_from(database_url: str | None = None, search_url: str | None = None,
-                  dictionaries: str | None = None, config_file: str | None = None) -> Settings:
-    """Flow parameters are plain strings (deployments need JSON); unset ones come from IR_* variables."""
-    from pathlib import Path
-
-    return Settings.from_env().with_overrides(
-        database_url=database_url, search_url=search_url,
-        dictionaries=Path(dictionaries) if dictionaries else None,
-        config_file=Path(config_file) if config_file else None,
-    )
-
-
-TASK_RUNNERS = ("threads", "dask")
-
-
-@dataclass(frozen=True)
-class FlowSettings:
-    """The [flows] section of the settings file: where the CPU-heavy stages run their batches."""
-
-    task_runner: str = "threads"  # threads | dask (env IR_TASK_RUNNER overrides)
-    dask_address: str = ""  # an existing Dask scheduler ("tcp://host:8786"); empty: a local cluster
-    dask_workers: int = 2  # workers of the local cluster (threads: the thread pool's size)
-    dask_processes: bool = True  # local cluster of processes (False: threads, for tests)
-    attribute_batch_size: int = 5000  # works per attribute task (one task per batch, never per work)
-
-    @classmethod
-    def load(cls, path: Path | None = None, data: dict | None = None) -> FlowSettings:
-        fs = settings_file.section(cls, "flows", path, data)
-        if os.environ.get("IR_TASK_RUNNER"):
-            fs = replace(fs, task_runner=os.environ["IR_TASK_RUNNER"].strip().lower())
-        if fs.task_runner not in TASK_RUNNERS:
-            raise settings_file.SettingsError(
-                f"[flows] task_runner = {fs.task_runner!r}: expected one of {', '.join(TASK_RUNNERS)}")
-        return fs
+                  dictionaries: str | None = None, config_file: str | None = None) -> Config:
+    """The whole configuration at flow entry, checked before the flow writes anything: flow parameters
+    are plain strings (deployments need JSON); the unset ones come from the IR_* variables."""
+    return load(os.environ, path=config_file, database_url=database_url, search_url=search_url,
+                dictionaries=dictionaries)
 
 
 def make_task_runner(fs: FlowSettings):
@@ -105,25 +79,31 @@ def _store(url: str):
     return open_store(url)
 
 
-def store_for(settings: Settings):
+def store_for(settings: Config):
     """One store (engine, migrated once) per database per process, shared by the tasks."""
     return _store(settings.database_url)
 
 
+@contextlib.contextmanager
+def locked(settings: Config, what: str):
+    """The database's run lock for a flow: a second flow run (or ``ir run``) on the same database waits,
+    and its log says who it waits for."""
+    from ir.store.engine import run_lock
+
+    with run_lock(store_for(settings), what, on_wait=lambda message: print(f"waiting: {message}")):
+        yield
+
+
 def publish(stage: str, report, seconds: float | None = None) -> list[str]:
-    """A table artifact for the stage; returns the attention notes for the run summary."""
+    """A table artifact for the stage; returns the attention notes of its report."""
     rows = rows_of(report) or [{"result": "nothing to do"}]
     took = f" in {seconds:.1f} s" if seconds is not None else ""
     create_table_artifact(key=f"ir-{stage}", table=rows, description=f"{stage}{took}")
     return attention(report)
 
 
-def publish_summary(title: str, timings: dict[str, float], attention: dict[str, list[str]]) -> str:
-    lines = [f"# {title}", "", "| stage | seconds |", "|---|---:|"]
-    lines += [f"| {name} | {secs:.1f} |" for name, secs in timings.items()]
-    lines += ["", "## Needs a person's attention", ""]
-    notes = [(stage, n) for stage, ns in attention.items() for n in ns]
-    lines += [f"- **{stage}**: {note}" for stage, note in notes] or ["Nothing: every stage finished cleanly."]
-    markdown = "\n".join(lines) + "\n"
-    create_markdown_artifact(key="ir-run-summary", markdown=markdown, description=title)
+def publish_summary(summary) -> str:
+    """The run summary (:class:`ir.summary.RunSummary`) as the ``ir-run-summary`` markdown artifact."""
+    markdown = summary.markdown()
+    create_markdown_artifact(key="ir-run-summary", markdown=markdown, description=summary.title)
     return markdown

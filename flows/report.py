@@ -15,7 +15,7 @@ def build_and_write(settings, year: int, out: str, fmt: str, rules_file: str | N
     from ir import report
 
     store = store_for(settings)
-    rules = report.load_rules(rules_file) if rules_file else report.rules_from_settings(settings.config_file)
+    rules = report.load_rules(rules_file) if rules_file else settings.report
     extract = report.build_extract(store, year, rules)
     snapshot_id = report.snapshot(store, extract, created_by="prefect")
     path = (report.write_xlsx if fmt == "xlsx" else report.write_csv)(extract, Path(out))

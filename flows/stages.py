@@ -8,17 +8,15 @@ from pathlib import Path
 from prefect import flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
 
-from flows.common import (
-    RETRIES, RETRY_DELAYS, FlowSettings, make_task_runner, publish, retry_transient, settings_from, store_for,
-)
+from flows.common import RETRIES, RETRY_DELAYS, locked, make_task_runner, publish, retry_transient, settings_from, store_for
 from ir import pipeline
-from ir.config import Settings
+from ir.settings import Config
 
 TASK_OPTS = dict(retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_transient)
 
 
 @task(name="ingest-file", task_run_name="ingest {path}", **TASK_OPTS)
-def ingest_file(path: str, settings: Settings):
+def ingest_file(path: str, settings: Config):
     """One task per file (never per record): read, parse, store, quarantine."""
     from ir.ingest import read_file, store_file
 
@@ -29,7 +27,7 @@ def _stage_task(name: str):
     fn = dict(pipeline.STAGES)[name]
 
     @task(name=name, **TASK_OPTS)
-    def run_stage(settings: Settings):
+    def run_stage(settings: Config):
         start = time.perf_counter()
         report = fn(store_for(settings), settings)
         return report, time.perf_counter() - start
@@ -55,11 +53,10 @@ def consolidate_partition(part, settings):
 def consolidate_partitions(database_url: str, config_file: str | None = None) -> dict:
     """Plan (the store's state, records, partitions), resolve every partition as a task, apply (work ids,
     writes). The same works as ``ir consolidate`` whichever task runner."""
-    from ir.consolidate import apply, load_settings, plan
+    from ir.consolidate import apply, plan
 
     settings = settings_from(database_url, None, None, config_file)
-    fs = FlowSettings.load(settings.config_file)
-    cs = load_settings(settings.config_file)
+    fs, cs = settings.flows, settings.consolidate
     start = time.perf_counter()
     store = store_for(settings)
     p = plan(store, cs, partitions=PARTITIONS_PER_WORKER * max(1, fs.dask_workers))
@@ -69,16 +66,16 @@ def consolidate_partitions(database_url: str, config_file: str | None = None) ->
     return {"report": report, "partitions": len(p.parts), "task_runner": fs.task_runner}
 
 
-def _on_task_runner(subflow, settings: Settings, **params):
+def _on_task_runner(subflow, settings: Config, **params):
     """Run a stage's partitioned sub-flow on the task runner of the [flows] settings: (report, seconds)."""
     start = time.perf_counter()
-    sub = subflow.with_options(task_runner=make_task_runner(FlowSettings.load(settings.config_file)))
+    sub = subflow.with_options(task_runner=make_task_runner(settings.flows))
     out = sub(database_url=settings.database_url,
               config_file=str(settings.config_file) if settings.config_file else None, **params)
     return out["report"], time.perf_counter() - start
 
 
-def run_consolidate(settings: Settings):
+def run_consolidate(settings: Config):
     """The consolidate stage for the flows: its partitions on the configured task runner."""
     return _on_task_runner(consolidate_partitions, settings)
 
@@ -87,7 +84,7 @@ def run_consolidate(settings: Settings):
 
 
 @task(name="attribute-batch", task_run_name="attribute batch {batch.index}", cache_policy=NO_CACHE, **TASK_OPTS)
-def attribute_batch(settings: Settings, context, batch):
+def attribute_batch(settings: Config, context, batch):
     """One batch of works (thousands, never one work): its records read (pass 1), then decided."""
     from ir.attribute import decide_batch, fill_batch
 
@@ -100,14 +97,13 @@ def attribute_batch(settings: Settings, context, batch):
 def attribute_batches(database_url: str, dictionaries: str, config_file: str | None = None) -> dict:
     """Plan, decide every batch as a task (pass 1, then the passes adding co-author evidence, with the
     global merge between them here), apply. Same rows as ``ir attribute`` whichever task runner."""
-    from ir.attribute import AttributeSettings, apply, plan, run_passes
+    from ir.attribute import apply, plan, run_passes
 
     settings = settings_from(database_url, None, dictionaries, config_file)
-    fs = FlowSettings.load(settings.config_file)
+    fs = settings.flows
     start = time.perf_counter()
     store = store_for(settings)
-    p = plan(store, settings.dictionaries, AttributeSettings.load(settings.config_file),
-             batch_size=fs.attribute_batch_size)
+    p = plan(store, settings.dictionaries, settings.attribute, batch_size=fs.attribute_batch_size)
 
     def run(batches):
         return [f.result() for f in attribute_batch.map(unmapped(settings), unmapped(p.context), batches)]
@@ -118,7 +114,7 @@ def attribute_batches(database_url: str, dictionaries: str, config_file: str | N
     return {"report": report, "batches": len(p.batches), "task_runner": fs.task_runner}
 
 
-def run_attribute(settings: Settings):
+def run_attribute(settings: Config):
     """The attribute stage for the flows: its batches on the configured task runner."""
     return _on_task_runner(attribute_batches, settings, dictionaries=str(settings.dictionaries))
 
@@ -134,10 +130,11 @@ def ingest_flow(paths: list[str], database_url: str | None = None) -> dict:
     from ir.ingest import expand_paths
 
     settings = settings_from(database_url=database_url)
-    start = time.perf_counter()
-    results = [ingest_file(str(p), settings) for p in expand_paths(paths)]
-    report = pipeline.IngestReport(results)
-    publish("ingest", report, time.perf_counter() - start)
+    with locked(settings, "ingest flow"):
+        start = time.perf_counter()
+        results = [ingest_file(str(p), settings) for p in expand_paths(paths)]
+        report = pipeline.IngestReport(results)
+        publish("ingest", report, time.perf_counter() - start)
     return report.as_json()
 
 
@@ -146,8 +143,11 @@ def _stage_flow(name: str):
     def stage_flow(database_url: str | None = None, search_url: str | None = None,
                    dictionaries: str | None = None, config_file: str | None = None):
         settings = settings_from(database_url, search_url, dictionaries, config_file)
-        report, seconds = STAGE_TASKS[name](settings)
-        publish(name, report, seconds)
+        with locked(settings, f"{name} flow"):
+            if name == "consolidate":  # works no source record belongs to are retired first
+                pipeline.prepare(store_for(settings))
+            report, seconds = STAGE_TASKS[name](settings)
+            publish(name, report, seconds)
         return report
 
     stage_flow.__doc__ = f"Run the {name} stage over the whole store (incremental)."

@@ -1,8 +1,15 @@
 """The pipeline: ingest, consolidate, attribute, tag, index — in that order.
 
 This module names the stages once. ``ir run`` calls :func:`run`; the Prefect flows in ``flows/``
-call the same stage functions as tasks. Every stage returns a report with ``as_table()`` (rows
-for a summary table or a Prefect artifact) and ``attention()`` (what needs a person).
+call the same stage functions as tasks. Every stage takes the store and the configuration
+(:class:`ir.settings.Config`, loaded and checked before the run) and hands the stage its section;
+it returns a report with ``as_table()`` (rows for a summary table or a Prefect artifact) and
+``attention()`` (what needs a person).
+
+A run holds the database's run lock (:func:`ir.store.engine.run_lock`): a second run on the same
+database waits for it. Before writing anything it checks what would make it fail later (the
+dictionaries folder, the search engine) and retires works no source record belongs to. After it,
+:func:`ir.summary.summarize` gives the figures of this run (not running totals) for the run summary.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ir.config import Settings
+from ir.settings import Config
 from ir.store import Store
 
 
@@ -43,40 +50,37 @@ class StageResult:
     seconds: float
 
 
-def ingest(store: Store, settings: Settings, paths: Iterable[str | Path]) -> IngestReport:
+def ingest(store: Store, config: Config, paths: Iterable[str | Path]) -> IngestReport:
     from ir.ingest import ingest_paths
 
     return IngestReport(ingest_paths(store, paths))
 
 
-def consolidate(store: Store, settings: Settings):
+def consolidate(store: Store, config: Config):
     from ir.consolidate import consolidate as run_consolidate
-    from ir.consolidate import load_settings
 
-    return run_consolidate(store, load_settings(settings.config_file))
+    return run_consolidate(store, config.consolidate)
 
 
-def attribute(store: Store, settings: Settings):
-    from ir.attribute import AttributeSettings
+def attribute(store: Store, config: Config):
     from ir.attribute import attribute as run_attribute
 
-    return run_attribute(store, settings.dictionaries, AttributeSettings.load(settings.config_file))
+    return run_attribute(store, config.dictionaries, config.attribute)
 
 
-def tag(store: Store, settings: Settings):
-    from ir.tagging import load_settings
+def tag(store: Store, config: Config):
     from ir.tagging import tag as run_tag
 
-    return run_tag(store, settings.dictionaries, load_settings(settings.config_file))
+    return run_tag(store, config.dictionaries, config.tag)
 
 
-def index(store: Store, settings: Settings):
+def index(store: Store, config: Config):
     from ir.search import index as run_index
 
-    return run_index(store, settings)
+    return run_index(store, config)
 
 
-# The stages after ingest, in order. Each takes (store, settings) and returns a report.
+# The stages after ingest, in order. Each takes (store, config) and returns a report.
 STAGES: list[tuple[str, Callable]] = [
     ("consolidate", consolidate),
     ("attribute", attribute),
@@ -100,19 +104,73 @@ def attention(report) -> list[str]:
     return notes
 
 
-def run(store: Store, settings: Settings, paths: Iterable[str | Path],
-        on_stage: Callable[[StageResult], None] | None = None) -> list[StageResult]:
-    """Ingest the paths, then run every later stage over the whole store (each is incremental)."""
-    results = []
+# ------------------------------------------------------------------------------ before and around a run
+
+class PreflightError(RuntimeError):
+    """Something the run would fail on later: found before it writes anything."""
+
+
+def preflight(store: Store, config: Config) -> None:
+    """Check what a run needs beyond its settings before it writes: the dictionaries folder and the
+    search engine (raises :class:`PreflightError` or ``ir.search.SearchUnavailable``)."""
+    if not Path(config.dictionaries).is_dir():
+        raise PreflightError(f"the dictionaries folder {config.dictionaries} does not exist "
+                             "(IR_DICTIONARIES or --dictionaries): attribute and tag need it")
+    from ir.search import open_backend
+
+    backend = open_backend(config, store)
+    try:
+        backend.check()
+    finally:
+        backend.close()
+
+
+def prepare(store: Store) -> list[str]:
+    """Repairs a run makes before its stages: works left without members are retired (their ids)."""
+    from ir.store.integrity import retire_empty_works
+
+    return retire_empty_works(store)
+
+
+@dataclass
+class Run:
+    """What :func:`run` did: each stage's result (iterating a Run gives them), and this run's figures."""
+
+    stages: list[StageResult]
+    figures: object  # ir.summary.RunFigures
+
+    def __iter__(self):
+        return iter(self.stages)
+
+    def __getitem__(self, i):
+        return self.stages[i]
+
+
+def run(store: Store, config: Config, paths: Iterable[str | Path],
+        on_stage: Callable[[StageResult], None] | None = None,
+        on_wait: Callable[[str], None] | None = None) -> Run:
+    """Ingest the paths, then run every later stage over the whole store (each is incremental), holding
+    the database's run lock (``on_wait`` hears who holds it when this run has to wait)."""
+    from ir.store.engine import run_lock, utcnow
+    from ir.summary import summarize
+
+    paths = list(paths)
+    preflight(store, config)
+    results: list[StageResult] = []
 
     def step(name: str, fn: Callable, *args) -> None:
         start = time.perf_counter()
-        res = StageResult(name, fn(store, settings, *args), time.perf_counter() - start)
+        res = StageResult(name, fn(store, config, *args), time.perf_counter() - start)
         results.append(res)
         if on_stage:
             on_stage(res)
 
-    step("ingest", ingest, list(paths))
-    for name, fn in STAGES:
-        step(name, fn)
-    return results
+    with run_lock(store, "ir run", on_wait=on_wait):
+        started = utcnow()
+        retired = prepare(store)
+        step("ingest", ingest, paths)
+        for name, fn in STAGES:
+            step(name, fn)
+        figures = summarize(store, started)
+        figures.retired = retired
+    return Run(results, figures)

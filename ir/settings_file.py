@@ -1,41 +1,39 @@
-"""Pipeline settings: one TOML file (IR_CONFIG / --config), one section per stage.
+"""The settings file, section by section: kept for the stages' ``Settings.load(path)`` helpers.
 
-Each stage declares its settings as a dataclass with documented defaults and reads its section with
-:func:`section`; a missing file or section means the defaults. Unknown keys are an error naming
-the file, section and key, so a typo never passes silently.
+The pipeline itself loads the whole configuration once (:func:`ir.settings.load`) and hands each stage
+its section; this module builds one section with the same checks, for tests and scripts.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import tomllib
 from pathlib import Path
 from typing import TypeVar
+
+from ir.settings import SettingsError, build_section, key_lines  # noqa: F401 - SettingsError is re-exported
 
 T = TypeVar("T")
 
 
-class SettingsError(ValueError):
-    pass
-
-
 def read(path: Path | None) -> dict:
+    import tomllib
+
+    from ir.settings import Problem
+
     if path is None:
         return {}
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise SettingsError(f"{path}: settings file not found") from None
+        raise SettingsError([Problem(str(path), "settings file not found")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: {exc}") from None
+        raise SettingsError([Problem(str(path), f"not valid TOML: {exc}")]) from None
 
 
 def section(cls: type[T], name: str, path: Path | None = None, data: dict | None = None) -> T:
-    """Build ``cls`` from section ``name`` of the settings file (or of ``data``)."""
-    values = (read(path) if data is None else data).get(name, {})
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise SettingsError(f"{path or 'settings'}: [{name}] unknown key(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    return cls(**values)
+    """Build ``cls`` from section ``name`` of the settings file (or of ``data``), checked as
+    :func:`ir.settings.load` checks it."""
+    if data is None and path is not None:
+        text = Path(path).read_text(encoding="utf-8") if Path(path).exists() else ""
+        return build_section(cls, name, read(path).get(name, {}), str(path), key_lines(text))
+    return build_section(cls, name, (data or {}).get(name, {}), str(path or "settings"))

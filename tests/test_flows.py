@@ -80,18 +80,88 @@ def test_pipeline_flow_runs_every_stage_and_publishes_what_librarians_read(prefe
     assert again.is_completed() and counts(url) == c
 
 
-def test_a_failed_run_can_be_rerun_and_finishes_without_duplicates(prefect, demo, tmp_path):
+def test_a_flow_checks_the_whole_configuration_at_entry_and_writes_nothing(prefect, demo, tmp_path):
+    conf = tmp_path / "ir.toml"
+    conf.write_text("[search]\nbatch_size = 500\n\n[consolidate]\nmatch_treshold = 4.0\n", encoding="utf-8")
+    state = run_pipeline(demo, f"sqlite:///{tmp_path / 'ir.sqlite'}", config_file=str(conf))
+    assert state.is_failed()
+    assert f"{conf}:5: [consolidate] match_treshold: unknown key (did you mean match_threshold?)" in state.message
+    assert not (tmp_path / "ir.sqlite").exists()
+
+
+def test_a_run_with_the_search_engine_down_fails_before_writing_anything(prefect, demo, tmp_path):
     url = f"sqlite:///{tmp_path / 'ir.sqlite'}"
-    failed = run_pipeline(demo, url, search_url="http://127.0.0.1:9")  # nothing listens there
+    conf = tmp_path / "ir.toml"
+    conf.write_text("[search]\nmax_retries = 1\n", encoding="utf-8")
+    failed = run_pipeline(demo, url, search_url="http://127.0.0.1:9", config_file=str(conf))  # nothing listens there
+    assert failed.is_failed() and "Elasticsearch at http://127.0.0.1:9" in failed.message
+    assert all(n == 0 for n in counts(url).values())
+
+
+class FirstConnectionOnly:
+    """A TCP forwarder to a real server that lets one connection through (the run's check of the search
+    engine) and drops every later one: the engine goes away in the middle of a run."""
+
+    def __init__(self, target: tuple[str, int]):
+        import socket
+        import threading
+
+        self.target, self.sock = target, socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        import socket
+        import threading
+
+        from test_search import DelayedForwarder
+
+        first = True
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            if not first:
+                client.close()
+                continue
+            first = False
+            upstream = socket.create_connection(self.target)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=DelayedForwarder._pipe, args=(a, b), daemon=True).start()
+
+
+@pytest.mark.es
+def test_a_run_failed_in_the_middle_can_be_rerun_and_finishes_without_duplicates(prefect, demo, tmp_path):
+    import uuid
+    from urllib.parse import urlparse
+
+    from conftest import need_service
+
+    es = urlparse(need_service("Elasticsearch (IR_TEST_ES_URL)", os.environ.get("IR_TEST_ES_URL")))
+    conf = tmp_path / "ir.toml"
+    conf.write_text(f'[search]\nindex_alias = "irtest-flows-{uuid.uuid4().hex[:8]}"\nreplicas = 0\n'
+                    "max_retries = 1\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'ir.sqlite'}"
+    gone = FirstConnectionOnly((es.hostname, es.port))
+    failed = run_pipeline(demo, url, search_url=f"http://127.0.0.1:{gone.port}", config_file=str(conf))
     assert failed.is_failed()
     c_failed = counts(url)
     assert c_failed["works"] > 0  # the stages before indexing did their work
 
-    rerun = run_pipeline(demo, url)
-    assert rerun.is_completed(), rerun.message
-    clean_url = f"sqlite:///{tmp_path / 'clean.sqlite'}"
-    assert run_pipeline(demo, clean_url).is_completed()
-    assert counts(url) == counts(clean_url)
+    rerun = run_pipeline(demo, url, search_url=f"http://{es.hostname}:{es.port}", config_file=str(conf))
+    try:
+        assert rerun.is_completed(), rerun.message
+        clean_url = f"sqlite:///{tmp_path / 'clean.sqlite'}"
+        assert run_pipeline(demo, clean_url).is_completed()
+        assert counts(url) == counts(clean_url)
+    finally:
+        from ir.search import open_backend
+        from ir.settings import load
+
+        backend = open_backend(load({}, conf, database_url=url, search_url=f"http://{es.hostname}:{es.port}"))
+        backend.drop()
+        backend.close()
 
 
 def test_inbox_flow_moves_processed_and_rejected_files(prefect, demo, tmp_path):

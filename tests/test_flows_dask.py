@@ -152,15 +152,15 @@ def test_flow_settings_select_the_task_runner(tmp_path, monkeypatch):
     from prefect.task_runners import ThreadPoolTaskRunner
     from prefect_dask import DaskTaskRunner
 
-    from flows.common import FlowSettings, make_task_runner
-    from ir.settings_file import SettingsError
+    from flows.common import make_task_runner
+    from ir.settings import SettingsError, load
 
-    monkeypatch.delenv("IR_TASK_RUNNER", raising=False)
-    assert isinstance(make_task_runner(FlowSettings.load(data={})), ThreadPoolTaskRunner)
-    fs = FlowSettings.load(data={"flows": {"task_runner": "dask", "dask_address": "tcp://127.0.0.1:8786"}})
+    conf = tmp_path / "ir.toml"
+    conf.write_text('[flows]\ntask_runner = "dask"\ndask_address = "tcp://127.0.0.1:8786"\n', encoding="utf-8")
+    assert isinstance(make_task_runner(load({}).flows), ThreadPoolTaskRunner)
+    fs = load({}, conf).flows
     assert isinstance(make_task_runner(fs), DaskTaskRunner) and fs.dask_workers == 2
-    monkeypatch.setenv("IR_TASK_RUNNER", "dask")
-    assert FlowSettings.load(data={}).task_runner == "dask"
-    monkeypatch.setenv("IR_TASK_RUNNER", "ray")
-    with pytest.raises(SettingsError):
-        FlowSettings.load(data={})
+    assert load({"IR_TASK_RUNNER": "dask"}).flows.task_runner == "dask"  # the variable overrides the file
+    assert load({"IR_TASK_RUNNER": "threads"}, conf).flows.task_runner == "threads"
+    with pytest.raises(SettingsError, match="IR_TASK_RUNNER: 'ray' is not one of"):
+        load({"IR_TASK_RUNNER": "ray"})

@@ -34,7 +34,7 @@ def test_ir_run_then_export_gives_attributed_tagged_works(demo, tmp_path):
     db = tmp_path / "ir.sqlite"
     figures = json.loads(ir("--dictionaries", str(demo / "dictionaries"), "run", "--json",
                             str(demo / "exports"), cwd=tmp_path, db=db))
-    assert list(figures) == ["ingest", "consolidate", "attribute", "tag", "index"]
+    assert list(figures) == ["ingest", "consolidate", "attribute", "tag", "index", "run"]
     truth_records = sum(1 for _ in open(demo / "truth" / "records.csv", encoding="utf-8")) - 1
     assert sum(r["stored"] for r in figures["ingest"]["table"]) == truth_records
 
@@ -58,3 +58,29 @@ def test_ir_run_then_export_gives_attributed_tagged_works(demo, tmp_path):
     ir("export", "works", "--format", "jsonl", "--out", str(second), cwd=tmp_path, db=db)
     assert second.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")  # re-running changes nothing
     assert again["consolidate"]["table"]
+    # the run's own figures: the first run made every work; the second, on the same files, nothing
+    assert figures["run"]["works_new"] == len(works) and figures["run"]["works_total"] == len(works)
+    assert figures["run"]["decided"]["auto"] == sum(1 for w in works for a in w["authors"] if a["status"] == "auto")
+    assert again["run"]["works_new"] == again["run"]["works_changed"] == 0 and again["run"]["decided"] == {}
+    assert again["run"]["works_total"] == len(works)
+
+
+def test_cli_tables_never_cut_an_id(demo, tmp_path):
+    """At 80 columns (a pipe, a small terminal) every work, person and unit id is printed whole, so it
+    can be pasted into `ir works show`."""
+    db = tmp_path / "ir.sqlite"
+    ir("--dictionaries", str(demo / "dictionaries"), "run", "--json", str(demo / "exports"), cwd=tmp_path, db=db)
+    review = json.loads(ir("review", "--json", "--limit", "20", cwd=tmp_path, db=db))
+    assert review["suggestions"], "the demo has suggestions to review"
+    shown = ir("review", "--limit", "20", cwd=tmp_path, db=db)
+    for q in review["suggestions"]:
+        for value in (q["work_id"], q["person_id"], q["org_id"]):
+            assert not value or value in shown, value
+    assert "…" not in "".join(line.split("│")[1] for line in shown.splitlines() if line.count("│") > 2)
+    hits = json.loads(ir("search", "--json", "--size", "10", cwd=tmp_path, db=db))["hits"]
+    listed = ir("search", "--size", "10", cwd=tmp_path, db=db)
+    assert hits and all(h["work_id"] in listed for h in hits)
+    wid = hits[0]["work_id"]
+    members = json.loads(ir("works", "show", "--json", wid, cwd=tmp_path, db=db))["members"]
+    page = ir("works", "show", wid, cwd=tmp_path, db=db)
+    assert all(f"{m['source']}:{m['source_id']}" in page for m in members)

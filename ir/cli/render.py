@@ -22,6 +22,20 @@ def rows_of(report) -> list[dict]:
     return list(rows or [])
 
 
+def add_columns(t: Table, names, rows: list[list[str]], ids=(), right=()) -> None:
+    """Add the columns and the rows. Columns named in ``ids`` (work, person, record ids) are never cut nor
+    wrapped, so they can be pasted into the next command (``ir works show W…``); the others fold long
+    values onto more lines instead of cutting them."""
+    for i, name in enumerate(names):
+        if name in ids:
+            width = max([len(name), *(len(str(r[i])) for r in rows)])
+            t.add_column(name, no_wrap=True, min_width=width, overflow="fold")
+        else:
+            t.add_column(name, justify="right" if name in right else "left", overflow="fold")
+    for r in rows:
+        t.add_row(*r)
+
+
 def table(title: str, rows: list[dict]) -> Table:
     t = Table(title=title, title_justify="left")
     cols = list(dict.fromkeys(k for r in rows for k in r))

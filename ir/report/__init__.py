@@ -34,11 +34,17 @@ def xlsx_bytes(store, year: int, rules: Rules | None = None) -> bytes:
     return workbook_bytes(build_extract(store, year, rules))
 
 
+def _rules_of(settings) -> Rules:
+    """The counting rules of the configuration (``config.report``, checked when it was loaded)."""
+    rules = getattr(settings, "report", None)
+    return rules if isinstance(rules, Rules) else rules_from_settings(getattr(settings, "config_file", None))
+
+
 def annual_extract(store, settings, year: int, out_dir: Path, *, created_by: str = "web") -> Path:
     """Build, snapshot and write the extract of ``year`` under the settings' rules (``[report]`` of the
     pipeline settings file, else the shipped rules) into ``out_dir``; returns the workbook's path.
     The web UI's download (research office) calls this."""
-    rules = rules_from_settings(getattr(settings, "config_file", None))
+    rules = _rules_of(settings)
     e = build_extract(store, year, rules)
     snapshot(store, e, created_by=created_by)
     return write_xlsx(e, Path(out_dir) / f"extract-{e.year_label}.xlsx")
@@ -50,7 +56,7 @@ def demo_extract(store, settings, folder: Path) -> Path:
     years = extract_years(store)
     if not years:
         raise LookupError("no works linked to our people: nothing to extract")
-    base = rules_from_settings(getattr(settings, "config_file", None))
+    base = _rules_of(settings)
     statuses = tuple(dict.fromkeys([*base.count_statuses, "auto"]))
     text = base.text.replace(
         f"count_statuses = {list(base.count_statuses)!r}".replace("'", '"'),

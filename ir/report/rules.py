@@ -170,18 +170,27 @@ def load_rules(path: Path | str | None = None) -> Rules:
 
 
 def rules_from_settings(config_file: Path | None) -> Rules:
-    """The ``[report]`` section of the pipeline settings file: ``rules = "FILE"`` names a rules file;
-    other keys are rules themselves. No section: the shipped defaults."""
-    from ir.settings_file import read
+    """The ``[report]`` section of the pipeline settings file (see :func:`rules_from_section`). The
+    pipeline reads it once, with the rest of the configuration (``ir.settings.load``: ``config.report``)."""
+    from ir.settings import read_sections
 
-    section = dict(read(config_file).get("report", {})) if config_file else {}
+    return read_sections(Path(config_file) if config_file else None)["report"]
+
+
+def rules_from_section(section: dict, base: Path | None = None, source: str = "settings [report]") -> Rules:
+    """The rules of a ``[report]`` section: ``rules = "FILE"`` names a rules file (relative to ``base``,
+    the settings file's folder); other keys are rules themselves. An empty section: the shipped defaults."""
+    section = dict(section)
     if not section:
         return load_rules()
     if "rules" in section:
-        path = Path(section.pop("rules"))
+        path = section.pop("rules")
+        if not isinstance(path, str):
+            raise RulesError(f"{source}: rules: {path!r} must be the path of a rules file (a string)")
+        path = Path(path)
         if section:
-            raise RulesError(f"{config_file}: [report] takes either rules = FILE or the rules themselves")
-        if not path.is_absolute() and config_file:
-            path = Path(config_file).parent / path
+            raise RulesError(f"{source}: rules: takes either rules = FILE or the rules themselves, not both")
+        if not path.is_absolute() and base:
+            path = Path(base) / path
         return load_rules(path)
-    return Rules.from_dict(section, source=f"{config_file} [report]")
+    return Rules.from_dict(section, source=source)

@@ -4,17 +4,21 @@
   document changed since the last run (see ``search_state``), deletes works merged or split away,
   or rebuilds everything into a fresh index (``rebuild=True``). The database is the source of truth.
 * :func:`reindex_works` — instant update of a few works (after a claim, a split, a merge).
-* :func:`open_backend` — Elasticsearch when ``IR_SEARCH_URL`` is set, else the embedded index.
+* :func:`open_backend` — Elasticsearch when ``IR_SEARCH_URL`` is set, else the embedded index;
+  ``interactive=True`` for a person waiting (the web app, ``ir search``): bounded timeouts and retries
+  (``query_timeout``, ``query_retries``), and one Elasticsearch client per process, shared.
 * :func:`search` — one query: text, facet filters, sort, page -> :class:`SearchResult`.
 
-Settings: section ``[search]`` of the pipeline settings file (:class:`SearchSettings`).
+Settings: section ``[search]`` of the pipeline settings file (:class:`SearchSettings`), handed over
+as ``config.search`` (:mod:`ir.settings`).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+import threading
+from dataclasses import asdict, astuple, dataclass, field, replace
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -38,7 +42,10 @@ class SearchSettings:
     max_retries: int = 5  # per request, on connection errors, timeouts, 429 and 5xx
     initial_backoff: float = 0.5  # seconds; doubles on every retry
     max_backoff: float = 30.0
-    timeout: float = 60.0  # seconds per request
+    timeout: float = 60.0  # seconds per request (indexing)
+    query_timeout: float = 3.0  # seconds per request while a person waits (web, `ir search`) ...
+    query_retries: int = 1  # ... and retries then (of a refused connection, not of a timeout): the web
+    # says "unavailable" in about half a second when the engine is stopped, query_timeout when it hangs
     facet_size: int = 20  # values per facet
     embedded_path: str = "var/ir-search.sqlite"  # the embedded index when the store is PostgreSQL
 
@@ -49,12 +56,30 @@ def load_settings(path: Path | None = None, data: dict | None = None) -> SearchS
     return section(SearchSettings, "search", path, data)
 
 
-def open_backend(settings: Settings, store: Store | None = None, options: SearchSettings | None = None) -> Backend:
-    opts = options or load_settings(settings.config_file)
+_shared: dict[tuple, Backend] = {}
+_shared_guard = threading.Lock()
+
+
+def open_backend(settings: Settings, store: Store | None = None, options: SearchSettings | None = None, *,
+                 interactive: bool = False) -> Backend:
+    """The configured backend. ``interactive``: for a person waiting, with ``query_timeout`` and
+    ``query_retries`` instead of the indexing timeouts; an Elasticsearch one is shared by the process
+    (one client for every request of the web app) and its ``close()`` only forgets it."""
+    opts = options or settings.search
+    if interactive:
+        opts = replace(opts, timeout=min(opts.timeout, opts.query_timeout),
+                       max_retries=min(opts.max_retries, opts.query_retries))
     if settings.search_url:
         from ir.search.es import ElasticBackend
 
-        return ElasticBackend(settings.search_url, opts)
+        if not interactive:
+            return ElasticBackend(settings.search_url, opts)
+        key = (settings.search_url, astuple(opts))
+        with _shared_guard:
+            if key not in _shared:
+                _shared[key] = ElasticBackend(settings.search_url, opts)
+                _shared[key].retry_timeouts = False
+            return _shared[key]
     from ir.search.embedded import EmbeddedBackend
 
     if store is None:
@@ -62,6 +87,13 @@ def open_backend(settings: Settings, store: Store | None = None, options: Search
 
         store = open_store(settings.database_url)
     return EmbeddedBackend.for_store(store, opts)
+
+
+def forget_shared(backend: Backend) -> None:
+    """A shared backend being closed: the next interactive open makes a new one."""
+    with _shared_guard:
+        for key in [k for k, b in _shared.items() if b is backend]:
+            del _shared[key]
 
 
 @dataclass
@@ -119,7 +151,7 @@ def index(store: Store, settings: Settings, rebuild: bool = False, *, options: S
     """Bring the index in line with the database (or rebuild it): the last stage of the pipeline."""
     from ir.search.documents import doc_hash, iter_documents
 
-    opts = options or load_settings(settings.config_file)
+    opts = options or settings.search
     own = backend is None
     backend = backend or open_backend(settings, store, opts)
     start = time.perf_counter()
@@ -185,9 +217,9 @@ def reindex_works(store: Store, settings: Settings, work_ids: Iterable[str], *, 
     from ir.search.documents import doc_hash, iter_documents
     from ir.store.tables.works import works
 
-    opts = options or load_settings(settings.config_file)
-    own = backend is None
-    backend = backend or open_backend(settings, store, opts)
+    opts = options or settings.search
+    own = backend is None and not settings.search_url  # a shared Elasticsearch client stays open
+    backend = backend or open_backend(settings, store, opts, interactive=True)
     start = time.perf_counter()
     rep = IndexReport(backend=backend.name)
     ids = set(work_ids)
@@ -218,8 +250,9 @@ def reindex_works(store: Store, settings: Settings, work_ids: Iterable[str], *, 
 
 def search(store: Store | None, settings: Settings, q: str = "", filters: dict[str, list[str]] | None = None,
            sort: str = "relevance", page: int = 1, size: int = 20, *, options: SearchSettings | None = None) -> SearchResult:
-    backend = open_backend(settings, store, options)
+    backend = open_backend(settings, store, options, interactive=True)
     try:
         return backend.search(q, filters, sort, page, size)
     finally:
-        backend.close()
+        if not settings.search_url:
+            backend.close()

@@ -74,5 +74,8 @@ class Backend(ABC):
     def search(self, q: str = "", filters: dict[str, list[str]] | None = None, sort: str = "relevance",
                page: int = 1, size: int = 20, *, facets: bool = True, highlight: bool = True) -> SearchResult: ...
 
+    def check(self) -> None:
+        """Raise :class:`SearchUnavailable` when the engine cannot be reached (before a run writes anything)."""
+
     def close(self) -> None:
         pass

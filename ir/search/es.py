@@ -63,6 +63,7 @@ class ElasticBackend(Backend):
         self.client = client or Elasticsearch(url, request_timeout=opts.timeout, max_retries=0,
                                               retry_on_timeout=False)
         self.retries_done = 0
+        self.retry_timeouts = True  # False while a person waits: a request that timed out is not sent again
 
     # --- plumbing ---------------------------------------------------------------------------
     def _call(self, fn: Callable, *args, **kwargs):
@@ -74,7 +75,8 @@ class ElasticBackend(Backend):
             except Exception as exc:  # noqa: BLE001 - classified just below
                 if not _transient(exc):
                     raise
-                if attempt >= self.opts.max_retries:
+                timed_out = isinstance(exc, elasticsearch.ConnectionTimeout) and not self.retry_timeouts
+                if attempt >= self.opts.max_retries or timed_out:
                     raise SearchUnavailable(f"Elasticsearch at {self.url}: {exc} (after {attempt} retries)") from exc
                 self.retries_done += 1
                 time.sleep(delay)
@@ -106,6 +108,9 @@ class ElasticBackend(Backend):
         return sorted(resp.body)
 
     # --- interface --------------------------------------------------------------------------
+    def check(self) -> None:
+        self.indices()
+
     def ensure_index(self) -> None:
         if self.indices():
             return
@@ -212,6 +217,9 @@ class ElasticBackend(Backend):
             self._call(self.client.indices.delete, index=i, ignore_unavailable=True)
 
     def close(self) -> None:
+        from ir.search import forget_shared
+
+        forget_shared(self)
         self.client.close()
 
     # --- search -----------------------------------------------------------------------------

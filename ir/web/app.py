@@ -47,6 +47,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ir.config import Settings
+from ir.search.backend import SearchUnavailable
 from ir.store import Store, open_store
 from ir.web.auth import check_csrf, client_address, csrf_token, current_user, sign_in, sign_out  # noqa: F401
 from ir.web.errors import Forbidden
@@ -171,6 +172,13 @@ def _error_handlers(app: FastAPI) -> None:
     async def forbidden(request: Request, exc: Forbidden):
         return answer(request, exc.status, exc.message, exc.headers)
 
+    @app.exception_handler(SearchUnavailable)
+    async def search_down(request: Request, exc: SearchUnavailable):
+        message = "search is unavailable just now (the search engine does not answer); please try again in a minute"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=503, headers={"Retry-After": "60"})
+        return pages.error_page(request, 503, message)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         if request.url.path.startswith("/api/"):
@@ -192,7 +200,7 @@ def _plain(errors) -> list[dict]:
 
 def create_app(settings: Settings | None = None, *, web: WebConfig | None = None, store: Store | None = None,
                session_max_age: int = SESSION_MAX_AGE) -> FastAPI:
-    settings = settings or Settings.from_env()
+    settings = settings or Settings.from_env()  # the whole configuration, checked (ir.settings.load)
     web = web or WebConfig.from_env()
     store = store or open_store(settings.database_url)
     for message in web.warnings():
@@ -230,11 +238,12 @@ def create_app(settings: Settings | None = None, *, web: WebConfig | None = None
 
 
 def search_backend(request: Request):
-    """One search backend per application (Elasticsearch client or the embedded index), opened lazily."""
+    """One search backend per application (Elasticsearch client or the embedded index), opened lazily,
+    with the bounded timeouts of ``[search] query_timeout`` and ``query_retries``."""
     app = request.app
     backend = getattr(app.state, "backend", None)
     if backend is None:
         from ir.search import open_backend
 
-        backend = app.state.backend = open_backend(app.state.settings, app.state.store)
+        backend = app.state.backend = open_backend(app.state.settings, app.state.store, interactive=True)
     return backend

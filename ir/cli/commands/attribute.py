@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ir.cli import settings, store
+from ir.cli import locked, settings, store
+from ir.cli.render import add_columns
 
 err = Console(stderr=True)
 out = Console()
@@ -26,10 +27,12 @@ def attribute_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the counts as one JSON object."),
 ) -> None:
     """Attribute the authorships of every work to the institution's people and units."""
-    from ir.attribute import AttributeSettings, attribute
+    from ir.attribute import attribute
 
     cfg = settings(ctx)
-    rep = attribute(store(ctx), cfg.dictionaries, AttributeSettings.load(cfg.config_file))
+    st = store(ctx)
+    with locked(st, "ir attribute"):
+        rep = attribute(st, cfg.dictionaries, cfg.attribute)
     if as_json:
         typer.echo(json.dumps(rep.as_json(), ensure_ascii=False))
     else:
@@ -56,20 +59,20 @@ def review_cmd(
                                "unmatched": unmatched}, ensure_ascii=False))
         return
     t = Table(title=f"suggestions ({len(queue)} shown, most doubtful first)")
-    for col in ("work", "#", "author", "person", "unit", "score", "why", "evidence"):
-        t.add_column(col)
+    rows = []
     for q in queue:
         ev = q["evidence"] or {}
         top = (ev.get("candidates") or [{}])[0]
         pts = ", ".join(f"{k} {v:+g}" for k, v in (top.get("points") or {}).items())
-        t.add_row(q["work_id"], str(q["position"]), q["name"], q["person_id"] or "", q["org_id"] or "",
-                  f"{q['score']:.2f}" if q["score"] is not None else "", ev.get("decision", ""), pts)
+        rows.append([q["work_id"], str(q["position"]), q["name"], q["person_id"] or "", q["org_id"] or "",
+                     f"{q['score']:.2f}" if q["score"] is not None else "", ev.get("decision", ""), pts])
+    add_columns(t, ("work", "#", "author", "person", "unit", "score", "why", "evidence"), rows,
+                ids=("work", "person", "unit"), right=("#", "score"))
     out.print(t)
     u = Table(title=f"unmatched authors of ours ({len(unmatched)} names)")
-    for col in ("name", "中文名", "unit", "authorships"):
-        u.add_column(col)
-    for g in unmatched:
-        u.add_row(g["name"] or "", g["name_zh"] or "", g["org_id"] or "", str(g["count"]))
+    add_columns(u, ("name", "中文名", "unit", "authorships"),
+                [[g["name"] or "", g["name_zh"] or "", g["org_id"] or "", str(g["count"])] for g in unmatched],
+                ids=("unit",), right=("authorships",))
     out.print(u)
 
 

@@ -13,8 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ir.cli import locked, store
 from ir.cli import settings as cli_settings
-from ir.cli import store
+from ir.cli.render import add_columns
 
 err = Console(stderr=True)
 out = Console()
@@ -25,9 +26,7 @@ export_app = typer.Typer(help="Export data.", no_args_is_help=True)
 
 
 def _settings(ctx: typer.Context):
-    from ir.consolidate import ConsolidateSettings
-
-    return ConsolidateSettings.load(cli_settings(ctx).config_file)
+    return cli_settings(ctx).consolidate
 
 
 def _actor() -> str:
@@ -43,8 +42,12 @@ def consolidate_cmd(
     Example: ir consolidate --json
     """
     from ir.consolidate import consolidate
+    from ir.pipeline import prepare
 
-    report = consolidate(store(ctx), _settings(ctx))
+    st = store(ctx)
+    with locked(st, "ir consolidate"):
+        prepare(st)  # works no source record belongs to are retired first
+        report = consolidate(st, _settings(ctx))
     if as_json:
         typer.echo(json.dumps(report.as_dict()))
         return
@@ -88,12 +91,10 @@ def show_cmd(ctx: typer.Context, work_id: str = typer.Argument(..., help="A work
     table.add_row("indexes", ", ".join(d.get("indexes", [])), "")
     out.print(table)
     mt = Table(title="source records")
-    for col in ("record", "rule", "score", "matched"):
-        mt.add_column(col)
-    for m in w["members"]:
-        ev = m.get("evidence") or {}
-        mt.add_row(f"{m['source']}:{m['source_id']}", str(ev.get("rule", "")), str(ev.get("score", "") or ""),
-                   str(ev.get("matched", "")))
+    rows = [[f"{m['source']}:{m['source_id']}", str((m.get("evidence") or {}).get("rule", "")),
+             str((m.get("evidence") or {}).get("score", "") or ""), str((m.get("evidence") or {}).get("matched", ""))]
+            for m in w["members"]]
+    add_columns(mt, ("record", "rule", "score", "matched"), rows, ids=("record", "matched"))
     out.print(mt)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
+import sys
 from pathlib import Path
 
 import typer
 
-from ir.cli import settings
+from ir.cli import locked, settings
 from ir.cli.render import out, print_report, table
 
 
@@ -21,11 +23,21 @@ def demo_cmd(
     with_prefect: bool = typer.Option(True, "--prefect/--no-prefect",
                                       help="Run as a Prefect flow (ephemeral mode without a server)."),
 ) -> None:
-    """Generate the demo institution's exports, run the whole pipeline on them, and say where to look."""
-    from ir.demo import generate
+    """Generate the demo institution's exports, run the whole pipeline on them, and say where to look.
+
+    Two demos at once on one database take turns: the second waits for the first, saying so.
+    """
+    from ir.store.engine import Store, make_engine
 
     cfg = settings(ctx)
     folder = folder.resolve()
+    with locked(Store(make_engine(cfg.database_url), cfg.database_url), "ir demo"):
+        _demo(cfg, folder, works, people, fresh, with_prefect)
+
+
+def _demo(cfg, folder: Path, works: int, people: int, fresh: bool, with_prefect: bool) -> None:
+    from ir.demo import generate
+
     if fresh:
         shutil.rmtree(folder, ignore_errors=True)
         if cfg.database_url.startswith("sqlite:///"):
@@ -99,20 +111,35 @@ def _after_pipeline(cfg, folder: Path) -> dict:
 
 def _where_to_look(cfg, folder: Path, products: dict) -> None:
     out.print("\n[b]Where to look[/b]")
-    out.print(f"  database:        {cfg.database_url}")
+    url = cfg.database_url
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):  # a relative file: say where it is
+        url = f"sqlite:///{Path(url.removeprefix('sqlite:///')).resolve()}"
+    out.print(f"  database:        {url}")
     out.print(f"  demo files:      {folder} (exports/, dictionaries/, truth/)")
     accounts = products.pop("accounts", [])
     for name, path in products.items():
         out.print(f"  {name + ':':<16} {path}")
-    out.print("  quarantine:      ir quarantine")
-    out.print("  review queue:    ir review")
-    out.print("  harvest state:   ir harvest status   (OAI-PMH for aggregators: /oai?verb=Identify under ir serve)")
-    out.print("  repository:      ir serve   then open http://127.0.0.1:8000 and sign in as")
+    ir = bin_path("ir")
+    out.print(f"  quarantine:      {ir} quarantine")
+    out.print(f"  review queue:    {ir} review")
+    out.print(f"  harvest state:   {ir} harvest status   (OAI-PMH for aggregators: {cfg.web_url}/oai?verb=Identify)")
+    out.print(f"  repository:      {ir} serve   then open {cfg.web_url} and sign in as")
     for acc in accounts:
         who = f" (person {acc['person_id']})" if acc.get("person_id") else ""
         out.print(f"                   {acc['role']:<16} {acc['username']} / {acc['password']}{who}")
     home = os.environ.get("PREFECT_HOME", "~/.prefect")
-    out.print(f"  Prefect runs:    prefect server start   then open http://127.0.0.1:4200 (runs and artifacts kept in {home})")
+    out.print(f"  Prefect runs:    PREFECT_HOME={shlex.quote(home)} {bin_path('prefect')} server start   "
+              "then open http://127.0.0.1:4200 (the demo's runs and artifacts)")
+    venv = Path(sys.prefix)
+    if sys.prefix != sys.base_prefix:
+        out.print(f"\n  In a new shell, first: [b]source {shlex.quote(str(venv / 'bin' / 'activate'))}[/b]  "
+                  f"(or run ir as {bin_path('ir')})")
+
+
+def bin_path(name: str) -> str:
+    """The full path of a command of this installation (the venv's bin), as a new shell needs it."""
+    exe = Path(sys.prefix) / "bin" / name
+    return shlex.quote(str(exe)) if exe.exists() else name
 
 
 def register(app: typer.Typer) -> None:

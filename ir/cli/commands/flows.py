@@ -39,8 +39,13 @@ def deployments(cfg, inbox: Path, interval: int, settle_seconds: float) -> list:
     common = {"database_url": cfg.database_url, "search_url": cfg.search_url,
               "dictionaries": str(cfg.dictionaries.resolve()),
               "config_file": str(cfg.config_file.resolve()) if cfg.config_file else None}
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+
+    # one inbox run at a time: a run still busy when the next is due makes the next one cancel itself
+    # (the files wait for the following run) instead of runs piling up behind it
+    one_at_a_time = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
     return [
-        inbox_flow.to_deployment(name="inbox", interval=interval, tags=["ir"],
+        inbox_flow.to_deployment(name="inbox", interval=interval, tags=["ir"], concurrency_limit=one_at_a_time,
                                  parameters={"inbox": str(inbox), "settle_seconds": settle_seconds, **common}),
         pipeline_flow.to_deployment(name="on-demand", tags=["ir"], parameters=common),
         ingest_flow.to_deployment(name="on-demand", tags=["ir"], parameters={"database_url": cfg.database_url}),

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ir.cli import settings, store
-from ir.cli.render import err, print_report
+from ir.cli import locked, settings, store
+from ir.cli.render import add_columns, err, print_report
 
 out = Console(soft_wrap=True)
 
@@ -26,8 +26,10 @@ def index_cmd(
     """Index the works: only changed ones (default), or everything into a new index (--rebuild)."""
     from ir.search import SearchConfigError, SearchUnavailable, index
 
+    st = store(ctx)
     try:
-        rep = index(store(ctx), settings(ctx), rebuild=rebuild)
+        with locked(st, "ir index"):
+            rep = index(st, settings(ctx), rebuild=rebuild)
     except (SearchUnavailable, SearchConfigError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1)
@@ -69,7 +71,7 @@ def search_cmd(
     """Search the indexed works; prints hits and facet counts."""
     from ir.search import QueryError, SearchConfigError, SearchUnavailable, open_backend
 
-    backend = open_backend(settings(ctx), store(ctx))
+    backend = open_backend(settings(ctx), store(ctx), interactive=True)
     try:
         res = backend.search(query, _facets(facet), sort, page, size)
     except QueryError as exc:
@@ -84,11 +86,10 @@ def search_cmd(
         typer.echo(json.dumps(res.as_json(), ensure_ascii=False))
         return
     t = Table(title=f"{res.total} work(s) — page {res.page}, sorted by {res.sort}", title_justify="left")
-    for col in ("work", "year", "type", "title", "journal"):
-        t.add_column(col)
-    for h in res.hits:
-        title = _rich_marks((h.get("highlights") or {}).get("title")) or escape(h.get("title") or "")
-        t.add_row(h["work_id"], str(h.get("year") or ""), escape(h.get("type") or ""), title, escape(h.get("journal") or ""))
+    rows = [[h["work_id"], str(h.get("year") or ""), escape(h.get("type") or ""),
+             _rich_marks((h.get("highlights") or {}).get("title")) or escape(h.get("title") or ""),
+             escape(h.get("journal") or "")] for h in res.hits]
+    add_columns(t, ("work", "year", "type", "title", "journal"), rows, ids=("work",))
     out.print(t)
     for name, values in res.facets.items():
         if values:

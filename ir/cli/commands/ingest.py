@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ir.cli import store
+from ir.cli import locked, store
 
 err = Console(stderr=True, soft_wrap=True)
 out = Console()
@@ -25,7 +25,9 @@ def ingest_cmd(
     """Read export files (any supported format and encoding) into the store; bad records go to quarantine."""
     from ir.ingest import expand_paths
 
-    results = run_ingest(store(ctx), expand_paths(paths), quiet=as_json)
+    st = store(ctx)
+    with locked(st, "ir ingest"):
+        results = run_ingest(st, expand_paths(paths), quiet=as_json)
     if as_json:
         typer.echo(json.dumps({"files": [r.as_json() for r in results]}, ensure_ascii=False))
     else:

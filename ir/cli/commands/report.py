@@ -20,7 +20,7 @@ import typer
 from rich.table import Table
 
 from ir.cli import settings, store
-from ir.cli.render import err, out
+from ir.cli.render import add_columns, err, out
 
 report_app = typer.Typer(help="The research office's annual extract (workbook or CSV), snapshots and comparisons.",
                          invoke_without_command=True)
@@ -64,7 +64,7 @@ def report_cmd(
         if from_snapshot is not None:
             e = R.load_snapshot(st, from_snapshot)
         else:
-            rules = R.load_rules(rules_file) if rules_file else R.rules_from_settings(settings(ctx).config_file)
+            rules = R.load_rules(rules_file) if rules_file else settings(ctx).report
             e = R.build_extract(st, _years(year), rules)
             if keep:
                 R.snapshot(st, e, created_by="cli", note=note)
@@ -138,18 +138,15 @@ def diff_cmd(
     for title, rows in (("added", d.added), ("removed", d.removed)):
         if rows:
             t = Table(title=f"works {title} ({len(rows)})", title_justify="left")
-            for col in ("work", "title", "departments"):
-                t.add_column(col)
-            for r in rows[:limit]:
-                t.add_row(r["work_id"], (r["title"] or "")[:70], ", ".join(r["departments"]))
+            add_columns(t, ("work", "title", "departments"),
+                        [[r["work_id"], r["title"] or "", ", ".join(r["departments"])] for r in rows[:limit]],
+                        ids=("work",))
             out.print(t)
     if d.changed:
         t = Table(title=f"works changed ({len(d.changed)})", title_justify="left")
-        for col in ("work", "title", "change"):
-            t.add_column(col)
-        for r in d.changed[:limit]:
-            t.add_row(r["work_id"], (r["title"] or "")[:50],
-                      "; ".join(f"{k}: {v[0]} -> {v[1]}" for k, v in r["changes"].items()))
+        add_columns(t, ("work", "title", "change"),
+                    [[r["work_id"], r["title"] or "", "; ".join(f"{k}: {v[0]} -> {v[1]}" for k, v in r["changes"].items())]
+                     for r in d.changed[:limit]], ids=("work",))
         out.print(t)
     if d.departments:
         t = Table(title="per department", title_justify="left")

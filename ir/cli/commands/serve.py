@@ -36,9 +36,9 @@ def serve_cmd(
     cfg = settings(ctx)
     try:
         web = WebConfig.from_env()
-    except ValueError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2)
+    except ValueError as exc:  # a bad IR_AUTH: said before anything starts
+        err.print(f"[red]error:[/] settings: environment: {escape(str(exc))}")
+        raise typer.Exit(2) from None
     for warning in web.warnings():
         err.print(f"[yellow]warning:[/] {escape(warning)}")
     st = store(ctx)

@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ir.cli import settings, store
+from ir.cli import locked, settings, store
 from ir.cli.render import print_report
 
 out = Console()
@@ -28,17 +28,6 @@ err = Console(stderr=True)
 
 journals_app = typer.Typer(help="Journal lists: check them, import lists in other layouts.", no_args_is_help=True)
 esi_app = typer.Typer(help="ESI highly cited / hot papers lists.", no_args_is_help=True)
-
-
-def _settings(ctx: typer.Context):
-    from ir.settings_file import SettingsError
-    from ir.tagging import load_settings
-
-    try:
-        return load_settings(settings(ctx).config_file)
-    except SettingsError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
 
 
 def tag_cmd(
@@ -49,7 +38,10 @@ def tag_cmd(
     """Tag every work with its journal's tiers (JCR, CAS, ESI, CSSCI, PKU core, CSCD, institution), subjects and indexes."""
     from ir.tagging import tag
 
-    report = tag(store(ctx), settings(ctx).dictionaries, _settings(ctx))
+    cfg = settings(ctx)
+    st = store(ctx)
+    with locked(st, "ir tag"):
+        report = tag(st, cfg.dictionaries, cfg.tag)
     if as_json:
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, default=str))
         return
