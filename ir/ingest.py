@@ -1,30 +1,47 @@
-"""Ingest export files: detect format and encoding, parse, upsert source records, quarantine the rest.
+"""Ingest export files: detect format and encoding, parse, store source records, quarantine the rest.
 
-Per file, every record read ends stored or quarantined (``records_read == stored + quarantined``).
-Ingesting the same file again changes nothing: batches are keyed by the file's sha256 and source
-records by (source, source_id), updated only when their content changed.
+Per file, every record read ends stored, quarantined, or a named duplicate of an earlier record of the
+same file (``records_read == stored + quarantined + duplicates``):
+
+- a record the reader could not read, or one holding bytes that were not text (a damage mark, see
+  :mod:`ir.decoding`), is quarantined with its file, record number, line, field and reason, and the
+  rest of the file is stored; a damaged stretch outside any record is quarantined too, numbered after
+  the records;
+- when a file's text looks garbled (read in the wrong encoding), its records with non-ASCII text are
+  quarantined and the file carries a warning naming the encodings tried;
+- a record repeating an earlier record's native id with the same content is a duplicate, stored once;
+  with other content it is quarantined.
+
+Ingesting the same file again changes nothing: a batch is keyed by the file's sha256 and remembers
+which readers read it (:func:`reader_version`), so the same bytes are not read again by the same code;
+records are keyed by (source, source_id) and written only when their content hash changed, never
+replacing a fuller format's copy (``Format.fidelity``).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import sqlalchemy as sa
 
 from ir import formats
-from ir.decoding import UndecodableError, decode, looks_binary
+from ir.decoding import MARK, UndecodableError, damaged_lines, decode, looks_binary
 from ir.model import Problem, Record
 from ir.runtime import gc_paused
-from ir.store import Store, upsert
+from ir.store import Store
 from ir.store.engine import utcnow
-from ir.store.tables.ingest import ingest_batches, quarantine, source_records
+from ir.store.ingest_io import find_batch, replace_quarantine, save_batch, stored_versions, write_records
+from ir.store.tables.ingest import quarantine
 
-BATCH = 2000
 SKIP_NAMES = {"MANIFEST.md", "README.md", ".DS_Store", "Thumbs.db"}
+RAW_LIMIT = 100_000  # characters of an unreadable file kept in its quarantine row
 
 
 @dataclass
@@ -33,13 +50,25 @@ class FileResult:
     format: str | None = None
     encoding: str | None = None
     records_read: int = 0
-    stored: int = 0
+    stored: int = 0  # stored now or before: the store holds them (unless a fuller copy was kept)
     quarantined: int = 0
     error: str | None = None  # the file as a whole could not be read
     sha256: str | None = None
+    duplicates: list[dict] = field(default_factory=list)  # {record_no, source, source_id, first_record_no}
+    warnings: list[str] = field(default_factory=list)  # garbled text, a guessed encoding
+    new: int = 0  # of the stored: rows added
+    updated: int = 0  # rows whose content changed
+    unchanged: int = 0  # rows stored before as they are (or a fuller format's copy, kept)
+    skipped: bool = False  # the same bytes, read before by the same readers: counts as recorded then
 
     def as_json(self) -> dict:
         out = {k: getattr(self, k) for k in ("path", "format", "encoding", "records_read", "stored", "quarantined")}
+        out["duplicates"] = len(self.duplicates)
+        if self.duplicates:
+            out["duplicate_records"] = self.duplicates
+        out.update(new=self.new, updated=self.updated, unchanged=self.unchanged, skipped=self.skipped)
+        if self.warnings:
+            out["warnings"] = self.warnings
         if self.error:
             out["error"] = self.error
         return out
@@ -55,10 +84,42 @@ class ParsedFile:
     encoding: str | None = None
     error: str | None = None
     items: list[Record | Problem] = field(default_factory=list)
+    damaged: dict[int, str] = field(default_factory=dict)  # line -> the line as read (ir.decoding.Decoded)
+    warnings: list[str] = field(default_factory=list)
+    garbled: bool = False  # the text looks like mojibake: records with non-ASCII text are not stored
 
-    @property
+    @functools.cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class Accounted:
+    """Where each item of a parsed file goes (record numbers are 1-based positions in the file)."""
+
+    records: list[tuple[int, Record, bytes, str]] = field(default_factory=list)  # (no, record, JSON, hash)
+    problems: list[tuple[int, Problem]] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    last_item: int = 0  # the item number of the last reader's problem, and its damaged lines if that is all it held
+    last_damage: list[int] = field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        return len(self.records) + len(self.problems) + len(self.duplicates)
+
+
+@functools.cache
+def reader_version(encoding: str | None = None) -> str:
+    """A digest of the code that turns a file's bytes into records (the readers, the record model, decoding
+    and this module): a file read by the same code is not read again; after any change to it, it is."""
+    import ir.formats
+
+    h = hashlib.sha256((encoding or "").encode())
+    files = sorted(Path(ir.formats.__file__).parent.glob("*.py"))
+    here = Path(__file__).parent
+    for f in [*files, here / "model.py", here / "decoding.py", Path(__file__)]:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
 
 
 def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
@@ -77,8 +138,11 @@ def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
     return out
 
 
-def read_file(path: Path, data: bytes | None = None) -> ParsedFile:
-    """Read, detect and parse one file. Never raises for bad content: the error is in the result."""
+# -------------------------------------------------------------------------------------------------- reading
+
+def read_file(path: Path, data: bytes | None = None, encoding: str | None = None) -> ParsedFile:
+    """Read, detect and parse one file. Never raises for bad content: the error is in the result.
+    ``encoding``: the librarian's word for the file's encoding (no detection, no garble check)."""
     try:
         data = path.read_bytes() if data is None else data
     except OSError as exc:
@@ -96,14 +160,14 @@ def read_file(path: Path, data: bytes | None = None) -> ParsedFile:
         pf.error = "binary file, not a known export format (expected text, .xls or .xlsx)"
         return pf
     try:
-        decoded = decode(data)
+        decoded = decode(data, encoding)
     except UndecodableError as exc:
         pf.error = f"wrong or unknown encoding: {exc}"
         return pf
-    pf.encoding = decoded.encoding
+    pf.encoding, pf.damaged = decoded.encoding, decoded.damaged
+    pf.warnings = [w for w in (decoded.warning, decoded.guessed) if w]
+    pf.garbled = decoded.warning is not None
     text = decoded.text
-    if "\x00" in text:  # stray NULs: PostgreSQL text and JSONB cannot hold them
-        text = text.replace("\x00", "\ufffd")
     fmt = formats.detect_text(text)
     if fmt is None:
         first = text.lstrip()[:60].splitlines()[0] if text.strip() else ""
@@ -131,66 +195,210 @@ def _guarded(items: Iterator[Record | Problem], fmt: formats.Format) -> Iterator
         yield Problem(reason=f"{fmt.name} parser failed after record {n}: {type(exc).__name__}: {exc}", record_no=n + 1)
 
 
-def store_file(store: Store, pf: ParsedFile) -> FileResult:
-    """Write one parsed file: its batch row, its records (upserted), its problems (quarantined)."""
-    res = FileResult(str(pf.path), pf.fmt.name if pf.fmt else None, pf.encoding, sha256=pf.sha256 if pf.data else None)
-    now = utcnow()
-    # an item's record number is its 1-based position in the file, records and problems alike
-    records = [(n, i) for n, i in enumerate(pf.items, 1) if isinstance(i, Record)]
-    problems = [(n, i) for n, i in enumerate(pf.items, 1) if isinstance(i, Problem)]
-    res.stored, res.quarantined = len(records), len(problems)
-    res.records_read = res.stored + res.quarantined
-    if pf.error:
-        res.error = pf.error
-        if pf.data:  # an unreadable file is itself quarantined (record 0), so it is not lost either
-            raw = pf.data[:100_000].decode("utf-8", "replace").replace("\x00", "\ufffd")
-            problems = [(0, Problem(reason=pf.error, raw=raw))]
+# ----------------------------------------------------------------------------------------------- accounting
+
+_MARK_BYTES = "\ufffdL".encode()
+_NUL = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
+
+
+def account(pf: ParsedFile) -> Accounted:
+    """Decide, for every item of a parsed file, whether it is stored, quarantined or a duplicate."""
+    out = Accounted()
+    claimed: set[int] = set()  # damaged lines found inside a record or problem
+    first: dict[tuple[str, str], tuple[int, str]] = {}  # (source, source_id) -> (record no, hash)
+    for n, item in enumerate(pf.items, 1):
+        if isinstance(item, Problem):
+            _add_problem(out, n, item, pf, claimed)
+            continue
+        js = item.to_json()
+        if pf.damaged and _MARK_BYTES in js:
+            lines = damaged_lines(js.decode())
+            claimed.update(lines)
+            out.problems.append((n, _damaged_record(item, js, lines, pf)))
+            continue
+        if pf.garbled and not js.isascii():
+            out.problems.append((n, Problem(reason=f"garbled text, not stored: {pf.warnings[0]}", record_no=n,
+                                            raw=_record_text(item, js))))
+            continue
+        if b"\\u0000" in js:  # PostgreSQL cannot hold NUL in text: a NUL from a binary format's cell
+            js = _NUL.sub(rb"\1\\ufffd", js)
+        digest = hashlib.sha256(js).hexdigest()
+        key = (item.source, item.source_id[:255])
+        if key in first:
+            was, was_digest = first[key]
+            if was_digest == digest:
+                out.duplicates.append({"record_no": n, "source": key[0], "source_id": key[1], "first_record_no": was})
+            else:
+                out.problems.append((n, Problem(
+                    reason=f"the same {key[0]} id {key[1]} as record {was}, with other content: record {was} is "
+                           f"stored, this one is kept here", record_no=n, field="source_id", raw=_record_text(item, js))))
+            continue
+        first[key] = (n, digest)
+        out.records.append((n, item, js, digest))
+    stray = sorted(set(pf.damaged) - claimed)
+    for k, (a, b) in enumerate(_runs(stray), len(pf.items) + 1):
+        lines = [n for n in stray if a <= n <= b]
+        out.problems.append((k, Problem(
+            reason=f"{_damage_note(lines, pf)}, outside any record the {pf.fmt.name if pf.fmt else ''} reader found",
+            record_no=k, line=a, raw=_as_read(lines, pf).lstrip("\n"))))
+    return out
+
+
+def _add_problem(out: Accounted, n: int, p: Problem, pf: ParsedFile, claimed: set[int]) -> None:
+    """A reader's problem; one that holds nothing but damage (a garbage line read as a row) joins the
+    damage-only problem just before it, so that a damaged stretch is one quarantine row, not one per line."""
+    if not pf.damaged:
+        out.problems.append((n, p))
+        return
+    lines = damaged_lines((p.raw or "") + (p.reason or ""))
+    if not lines:
+        out.problems.append((n, p))
+        return
+    claimed.update(lines)
+    only_damage = not MARK.sub("", p.raw or "").strip()
+    if only_damage and out.last_damage and out.last_item == n - 1:
+        m, prev = out.problems[-1]
+        lines = sorted({*out.last_damage, *lines})
+        out.problems[-1] = (m, Problem(reason=f"{_damage_note(lines, pf)}: no record could be read there",
+                                       record_no=m, line=prev.line, raw=_as_read(lines, pf).lstrip("\n")))
+    else:
+        out.problems.append((n, Problem(reason=f"{p.reason} ({_damage_note(lines, pf)})", record_no=p.record_no,
+                                        line=p.line or lines[0], field=p.field,
+                                        raw=(p.raw or "") + _as_read(lines, pf))))
+    out.last_item, out.last_damage = n, (lines if only_damage else [])
+
+
+def _runs(lines: list[int], gap: int = 4) -> Iterator[tuple[int, int]]:
+    """Line numbers as (first, last) runs, a run going on over gaps of fewer than ``gap`` lines."""
+    start = prev = None
+    for n in lines:
+        if start is not None and n - prev > gap:
+            yield start, prev
+            start = None
+        if start is None:
+            start = n
+        prev = n
+    if start is not None:
+        yield start, prev
+
+
+def _damage_note(lines: list[int], pf: ParsedFile) -> str:
+    spans = [str(a) if a == b else f"{a}-{b}" for a, b in _runs(lines, gap=2)]
+    where = ("line " if spans == [str(lines[0])] else "lines ") + ", ".join(spans[:4]) + (", ..." if len(spans) > 4 else "")
+    return f"damaged bytes (not {pf.encoding} text) on {where}"
+
+
+def _as_read(lines: list[int], pf: ParsedFile) -> str:
+    return "\n\n--- damaged lines as read (bad bytes as \\xNN) ---\n" + "\n".join(
+        f"line {n}: {pf.damaged.get(n, '')}" for n in lines)
+
+
+def _damaged_record(rec: Record, js: bytes, lines: list[int], pf: ParsedFile) -> Problem:
+    tag = next((MARK.sub("?", t) for t, vals in rec.raw.items()
+                if damaged_lines(t) or any(damaged_lines(str(v)) for v in vals)), None)
+    if tag is None:
+        tag = next((k for k, v in orjson.loads(js).items() if damaged_lines(orjson.dumps(v).decode())), None)
+    return Problem(reason=f"{_damage_note(lines, pf)}, in field {tag}", line=lines[0], field=tag,
+                   raw=_record_text(rec, js) + _as_read(lines, pf))
+
+
+def _record_text(rec: Record, js: bytes) -> str:
+    """A quarantined record as read: its fields verbatim, by tag (or its JSON when the reader kept none)."""
+    if rec.raw:
+        return "\n".join(f"{tag} {v}" for tag, values in rec.raw.items() for v in values)
+    return js.decode()
+
+
+# --------------------------------------------------------------------------------------------------- storing
+
+def store_file(store: Store, pf: ParsedFile, reader: str | None = None) -> FileResult:
+    """Write one parsed file: its batch row, its new and changed records, its quarantine rows."""
+    res = FileResult(str(pf.path), pf.fmt.name if pf.fmt else None, pf.encoding,
+                     sha256=pf.sha256 if pf.data else None, warnings=list(pf.warnings), error=pf.error)
+    acc = account(pf)
+    problems = acc.problems
+    res.stored, res.quarantined, res.duplicates = len(acc.records), len(problems), acc.duplicates
+    res.records_read = acc.read
+    if pf.error and pf.data:  # an unreadable file is itself quarantined (record 0), so it is not lost either
+        raw = pf.data[:RAW_LIMIT].decode("utf-8", "replace").replace("\x00", "\ufffd")
+        problems = [(0, Problem(reason=pf.error, raw=raw))]
     if not pf.data:
         return res
+    now = utcnow()
     with store.begin() as conn:
-        batch = {
+        batch_id = save_batch(conn, {
             "sha256": pf.sha256, "path": str(pf.path), "format": res.format, "encoding": res.encoding,
             "size_bytes": len(pf.data), "records_read": res.records_read, "stored": res.stored,
-            "quarantined": res.quarantined, "error": res.error, "ingested_at": now,
-        }
-        existing = conn.execute(sa.select(ingest_batches.c.id).where(ingest_batches.c.sha256 == pf.sha256)).scalar()
-        if existing is None:
-            batch_id = conn.execute(ingest_batches.insert().values(**batch)).inserted_primary_key[0]
-        else:
-            batch_id = existing  # the same bytes again: nothing to change
-        rows = []
-        for n, rec in records:
-            rows.append({
-                "source": rec.source, "source_id": rec.source_id[:255], "batch_id": batch_id,
-                "record_no": n, "format": res.format, "fidelity": pf.fmt.fidelity,
-                "content_hash": rec.content_hash(), "data": rec.to_dict(), "first_seen": now, "updated_at": now,
-            })
-        for start in range(0, len(rows), BATCH):
-            upsert(conn, source_records, rows[start : start + BATCH], key=("source", "source_id"),
-                   update=("batch_id", "record_no", "format", "fidelity", "content_hash", "data", "updated_at"),
-                   where_changed="content_hash", where_not_less="fidelity")
-        qrows = [{
-            "batch_id": batch_id, "path": str(pf.path), "record_no": n, "line": p.line,
-            "field": p.field, "reason": p.reason, "raw": p.raw, "created_at": now,
-        } for n, p in problems]
-        upsert(conn, quarantine, qrows, key=("batch_id", "record_no"), update=())
+            "quarantined": res.quarantined, "duplicates": len(res.duplicates), "error": res.error,
+            "notes": {"duplicates": res.duplicates, "warnings": res.warnings} if res.duplicates or res.warnings else None,
+            "reader": reader or reader_version(), "ingested_at": now,
+        }, find_batch(conn, pf.sha256))
+        _store_records(conn, acc, pf, batch_id, res, now)
+        replace_quarantine(conn, batch_id, [{
+            "path": str(pf.path), "record_no": n, "line": p.line, "field": p.field, "reason": p.reason,
+            "raw": p.raw, "created_at": now} for n, p in problems])
     return res
 
 
+def _store_records(conn: sa.Connection, acc: Accounted, pf: ParsedFile, batch_id: int, res: FileResult, now) -> None:
+    """New rows in bulk, changed rows by upsert, unchanged rows (the same content hash) not at all."""
+    stored = stored_versions(conn, ((r.source, r.source_id[:255]) for _, r, _, _ in acc.records))
+    fidelity = pf.fmt.fidelity if pf.fmt else 100
+    new, changed = [], []
+    for n, rec, js, digest in acc.records:
+        key = (rec.source, rec.source_id[:255])
+        row = (*key, batch_id, n, res.format, fidelity, digest, js.decode())
+        was = stored.get(key)
+        if was is None:
+            new.append(row)
+        elif was[0] != digest and fidelity >= was[1]:
+            changed.append(row)
+    res.new, res.updated = len(new), len(changed)
+    res.unchanged = len(acc.records) - res.new - res.updated
+    write_records(conn, new, now, new=True)
+    write_records(conn, changed, now, new=False)
+
+
+def ingest_file(store: Store, path: Path, *, encoding: str | None = None) -> FileResult:
+    """Ingest one file, unless its bytes were read before by the same readers (then: the counts of then)."""
+    reader = reader_version(encoding)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return store_file(store, ParsedFile(path, b"", error=f"cannot read: {exc.strerror or exc}"))
+    if data:
+        with store.connect() as conn:
+            batch = find_batch(conn, hashlib.sha256(data).hexdigest())
+        if batch is not None and batch.reader == reader:
+            return _from_batch(batch, path)
+    return store_file(store, read_file(path, data, encoding), reader=reader)
+
+
+def _from_batch(batch: sa.Row, path: Path) -> FileResult:
+    notes = batch.notes or {}
+    return FileResult(str(path), batch.format, batch.encoding, batch.records_read, batch.stored, batch.quarantined,
+                      batch.error, batch.sha256, duplicates=notes.get("duplicates", []),
+                      warnings=notes.get("warnings", []), unchanged=batch.stored, skipped=True)
+
+
 def ingest_paths(
-    store: Store, paths: Iterable[str | os.PathLike], progress: Callable[[FileResult], None] | None = None
+    store: Store, paths: Iterable[str | os.PathLike], progress: Callable[[FileResult], None] | None = None,
+    *, encoding: str | None = None,
 ) -> list[FileResult]:
     results = []
     for path in expand_paths(paths):
-        res = store_file(store, read_file(path))
+        res = ingest_file(store, path, encoding=encoding)
         results.append(res)
         if progress:
             progress(res)
     return results
 
 
-def list_quarantine(store: Store, limit: int | None = None) -> list[dict]:
+def list_quarantine(store: Store, limit: int | None = None, path: str | None = None) -> list[dict]:
+    """Quarantine rows by file and record; ``path``: only the files whose path contains it."""
     q = sa.select(quarantine).order_by(quarantine.c.path, quarantine.c.record_no)
+    if path:
+        q = q.where(quarantine.c.path.contains(path, autoescape=True))
     if limit:
         q = q.limit(limit)
     with store.connect() as conn:

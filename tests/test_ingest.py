@@ -116,7 +116,8 @@ def test_cli_json_reports_per_file_counts_and_exit_status(tmp_path):
     assert proc.returncode == 0, proc.stderr  # something could be read
     files = {os.path.basename(f["path"]): f for f in json.loads(proc.stdout)["files"]}
     assert files["wos.txt"] == {"path": str(good), "format": "wos-plain", "encoding": "utf-8",
-                                "records_read": 4, "stored": 4, "quarantined": 0}
+                                "records_read": 4, "stored": 4, "quarantined": 0, "duplicates": 0,
+                                "new": 4, "updated": 0, "unchanged": 0, "skipped": False}
     assert files["notes.bin"]["records_read"] == 0 and "binary" in files["notes.bin"]["error"]
 
     table = run_cli("ingest", str(tmp_path / "in"), cwd=tmp_path)  # again, as a librarian reads it
@@ -170,3 +171,26 @@ def test_a_thinner_copy_never_replaces_a_fuller_record_of_the_same_source(store,
     with store.connect() as conn:
         [data] = conn.execute(sa.select(source_records.c.data)).scalars().all()
     assert data["titles"][0]["text"].endswith("Pt-nought catalysts")  # a fuller, newer copy does replace it
+
+
+def test_strict_exit_status_tells_a_clean_ingest_from_one_with_quarantined_records(tmp_path):
+    clean = tmp_path / "clean" / "wos.txt"
+    clean.parent.mkdir()
+    clean.write_text(wos_file(3), encoding="utf-8")
+    damaged = tmp_path / "damaged" / "wos.txt"
+    damaged.parent.mkdir()
+    damaged.write_bytes(wos_file(3, start=10).encode().replace(b"Pt-11", b"Pt-\xff11"))
+
+    assert run_cli("ingest", "--strict", str(clean), cwd=tmp_path).returncode == 0
+    proc = run_cli("ingest", "--strict", str(damaged), cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    assert f"{damaged}: 1 of 3 record(s) QUARANTINED" in proc.stdout and "--strict" in proc.stderr
+    assert f"quarantined: {damaged}: 1 of 3" in proc.stderr
+    again = run_cli("ingest", "--json", str(damaged), cwd=tmp_path)  # without --strict: read, so 0
+    assert again.returncode == 0
+    [f] = json.loads(again.stdout)["files"]
+    assert (f["records_read"], f["stored"], f["quarantined"], f["skipped"]) == (3, 2, 1, True)
+    listing = run_cli("quarantine", "wos.txt", "--raw", "--json", cwd=tmp_path)
+    [row] = [json.loads(line) for line in listing.stdout.splitlines()]
+    assert row["record_no"] == 2 and row["field"] == "TI" and "\\xff" in row["raw"]
+    assert "Exit status" in run_cli("ingest", "--help", cwd=tmp_path).stdout
