@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -34,7 +35,7 @@ import sqlalchemy as sa
 from ir import formats
 from ir.decoding import MARK, UndecodableError, damaged_lines, decode, looks_binary
 from ir.model import Problem, Record
-from ir.runtime import gc_paused
+from ir.runtime import can_fork, gc_paused
 from ir.store import Store
 from ir.store.engine import utcnow
 from ir.store.ingest_io import find_batch, replace_quarantine, save_batch, stored_versions, write_records
@@ -94,10 +95,19 @@ class ParsedFile:
 
 
 @dataclass
-class Accounted:
-    """Where each item of a parsed file goes (record numbers are 1-based positions in the file)."""
+class Prepared:
+    """A file read, parsed and accounted for, ready to store: where each of its items goes (record numbers
+    are 1-based positions in the file). Plain values only, cheap to pass from a reading process."""
 
-    records: list[tuple[int, Record, bytes, str]] = field(default_factory=list)  # (no, record, JSON, hash)
+    path: Path
+    sha256: str | None = None
+    size: int = 0
+    format: str | None = None
+    fidelity: int = 100
+    encoding: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    records: list[tuple[int, str, str, str, str]] = field(default_factory=list)  # (no, source, id, JSON, hash)
     problems: list[tuple[int, Problem]] = field(default_factory=list)
     duplicates: list[dict] = field(default_factory=list)
     last_item: int = 0  # the item number of the last reader's problem, and its damaged lines if that is all it held
@@ -201,9 +211,13 @@ _MARK_BYTES = "\ufffdL".encode()
 _NUL = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
 
 
-def account(pf: ParsedFile) -> Accounted:
+def prepare(pf: ParsedFile) -> Prepared:
     """Decide, for every item of a parsed file, whether it is stored, quarantined or a duplicate."""
-    out = Accounted()
+    out = Prepared(pf.path, pf.sha256 if pf.data else None, len(pf.data), pf.fmt.name if pf.fmt else None,
+                   pf.fmt.fidelity if pf.fmt else 100, pf.encoding, pf.error, list(pf.warnings))
+    if pf.error and pf.data:  # an unreadable file is itself quarantined (record 0), so it is not lost either
+        raw = pf.data[:RAW_LIMIT].decode("utf-8", "replace").replace("\x00", "\ufffd")
+        out.problems.append((0, Problem(reason=pf.error, raw=raw)))
     claimed: set[int] = set()  # damaged lines found inside a record or problem
     first: dict[tuple[str, str], tuple[int, str]] = {}  # (source, source_id) -> (record no, hash)
     for n, item in enumerate(pf.items, 1):
@@ -234,7 +248,7 @@ def account(pf: ParsedFile) -> Accounted:
                            f"stored, this one is kept here", record_no=n, field="source_id", raw=_record_text(item, js))))
             continue
         first[key] = (n, digest)
-        out.records.append((n, item, js, digest))
+        out.records.append((n, *key, js.decode(), digest))
     stray = sorted(set(pf.damaged) - claimed)
     for k, (a, b) in enumerate(_runs(stray), len(pf.items) + 1):
         lines = [n for n in stray if a <= n <= b]
@@ -244,7 +258,7 @@ def account(pf: ParsedFile) -> Accounted:
     return out
 
 
-def _add_problem(out: Accounted, n: int, p: Problem, pf: ParsedFile, claimed: set[int]) -> None:
+def _add_problem(out: Prepared, n: int, p: Problem, pf: ParsedFile, claimed: set[int]) -> None:
     """A reader's problem; one that holds nothing but damage (a garbage line read as a row) joins the
     damage-only problem just before it, so that a damaged stretch is one quarantine row, not one per line."""
     if not pf.damaged:
@@ -313,48 +327,47 @@ def _record_text(rec: Record, js: bytes) -> str:
 
 def store_file(store: Store, pf: ParsedFile, reader: str | None = None) -> FileResult:
     """Write one parsed file: its batch row, its new and changed records, its quarantine rows."""
-    res = FileResult(str(pf.path), pf.fmt.name if pf.fmt else None, pf.encoding,
-                     sha256=pf.sha256 if pf.data else None, warnings=list(pf.warnings), error=pf.error)
-    acc = account(pf)
-    problems = acc.problems
-    res.stored, res.quarantined, res.duplicates = len(acc.records), len(problems), acc.duplicates
-    res.records_read = acc.read
-    if pf.error and pf.data:  # an unreadable file is itself quarantined (record 0), so it is not lost either
-        raw = pf.data[:RAW_LIMIT].decode("utf-8", "replace").replace("\x00", "\ufffd")
-        problems = [(0, Problem(reason=pf.error, raw=raw))]
-    if not pf.data:
+    with gc_paused():
+        return store_prepared(store, prepare(pf), reader)
+
+
+def store_prepared(store: Store, prep: Prepared, reader: str | None = None) -> FileResult:
+    res = FileResult(str(prep.path), prep.format, prep.encoding, records_read=prep.read, stored=len(prep.records),
+                     quarantined=len(prep.problems), error=prep.error, sha256=prep.sha256,
+                     duplicates=prep.duplicates, warnings=prep.warnings)
+    if prep.error:  # the file is quarantined whole: it counts as no record read
+        res.records_read = res.quarantined = 0
+    if not prep.size:
         return res
     now = utcnow()
     with store.begin() as conn:
         batch_id = save_batch(conn, {
-            "sha256": pf.sha256, "path": str(pf.path), "format": res.format, "encoding": res.encoding,
-            "size_bytes": len(pf.data), "records_read": res.records_read, "stored": res.stored,
+            "sha256": prep.sha256, "path": str(prep.path), "format": res.format, "encoding": res.encoding,
+            "size_bytes": prep.size, "records_read": res.records_read, "stored": res.stored,
             "quarantined": res.quarantined, "duplicates": len(res.duplicates), "error": res.error,
             "notes": {"duplicates": res.duplicates, "warnings": res.warnings} if res.duplicates or res.warnings else None,
             "reader": reader or reader_version(), "ingested_at": now,
-        }, find_batch(conn, pf.sha256))
-        _store_records(conn, acc, pf, batch_id, res, now)
+        }, find_batch(conn, prep.sha256))
+        _store_records(conn, prep, batch_id, res, now)
         replace_quarantine(conn, batch_id, [{
-            "path": str(pf.path), "record_no": n, "line": p.line, "field": p.field, "reason": p.reason,
-            "raw": p.raw, "created_at": now} for n, p in problems])
+            "path": str(prep.path), "record_no": n, "line": p.line, "field": p.field, "reason": p.reason,
+            "raw": p.raw, "created_at": now} for n, p in prep.problems])
     return res
 
 
-def _store_records(conn: sa.Connection, acc: Accounted, pf: ParsedFile, batch_id: int, res: FileResult, now) -> None:
+def _store_records(conn: sa.Connection, prep: Prepared, batch_id: int, res: FileResult, now) -> None:
     """New rows in bulk, changed rows by upsert, unchanged rows (the same content hash) not at all."""
-    stored = stored_versions(conn, ((r.source, r.source_id[:255]) for _, r, _, _ in acc.records))
-    fidelity = pf.fmt.fidelity if pf.fmt else 100
+    stored = stored_versions(conn, ((source, source_id) for _, source, source_id, _, _ in prep.records))
     new, changed = [], []
-    for n, rec, js, digest in acc.records:
-        key = (rec.source, rec.source_id[:255])
-        row = (*key, batch_id, n, res.format, fidelity, digest, js.decode())
-        was = stored.get(key)
+    for n, source, source_id, js, digest in prep.records:
+        row = (source, source_id, batch_id, n, res.format, prep.fidelity, digest, js)
+        was = stored.get((source, source_id))
         if was is None:
             new.append(row)
-        elif was[0] != digest and fidelity >= was[1]:
+        elif was[0] != digest and prep.fidelity >= was[1]:
             changed.append(row)
     res.new, res.updated = len(new), len(changed)
-    res.unchanged = len(acc.records) - res.new - res.updated
+    res.unchanged = len(prep.records) - res.new - res.updated
     write_records(conn, new, now, new=True)
     write_records(conn, changed, now, new=False)
 
@@ -362,36 +375,72 @@ def _store_records(conn: sa.Connection, acc: Accounted, pf: ParsedFile, batch_id
 def ingest_file(store: Store, path: Path, *, encoding: str | None = None) -> FileResult:
     """Ingest one file, unless its bytes were read before by the same readers (then: the counts of then)."""
     reader = reader_version(encoding)
+    return _already_read(store, path, reader) or _store(store, read_and_prepare(path, encoding), reader)
+
+
+def read_and_prepare(path: Path, encoding: str | None = None) -> Prepared:
+    """Read, parse and account for one file: all the work but the database's (what a reading process does)."""
+    with gc_paused():
+        return prepare(read_file(path, encoding=encoding))
+
+
+def _store(store: Store, prep: Prepared, reader: str) -> FileResult:
+    with gc_paused():
+        return store_prepared(store, prep, reader)
+
+
+def _already_read(store: Store, path: Path, reader: str) -> FileResult | None:
+    """The file's result as recorded, if the same readers read the same bytes before."""
     try:
         data = path.read_bytes()
-    except OSError as exc:
-        return store_file(store, ParsedFile(path, b"", error=f"cannot read: {exc.strerror or exc}"))
-    if data:
-        with store.connect() as conn:
-            batch = find_batch(conn, hashlib.sha256(data).hexdigest())
-        if batch is not None and batch.reader == reader:
-            return _from_batch(batch, path)
-    return store_file(store, read_file(path, data, encoding), reader=reader)
-
-
-def _from_batch(batch: sa.Row, path: Path) -> FileResult:
+    except OSError:
+        return None
+    if not data:
+        return None
+    with store.connect() as conn:
+        batch = find_batch(conn, hashlib.sha256(data).hexdigest())
+    if batch is None or batch.reader != reader:
+        return None
     notes = batch.notes or {}
     return FileResult(str(path), batch.format, batch.encoding, batch.records_read, batch.stored, batch.quarantined,
                       batch.error, batch.sha256, duplicates=notes.get("duplicates", []),
                       warnings=notes.get("warnings", []), unchanged=batch.stored, skipped=True)
 
 
+PARALLEL_BYTES = 4_000_000  # files to read worth starting reading processes for
+
+
 def ingest_paths(
     store: Store, paths: Iterable[str | os.PathLike], progress: Callable[[FileResult], None] | None = None,
-    *, encoding: str | None = None,
+    *, encoding: str | None = None, workers: int | None = None,
 ) -> list[FileResult]:
-    results = []
-    for path in expand_paths(paths):
-        res = ingest_file(store, path, encoding=encoding)
-        results.append(res)
+    """Ingest files and folders of them, in order. Files the same readers read before are not read again;
+    the others are read and parsed by ``workers`` processes (default: one per core, up to 4, when there
+    are several and enough to read, and forking is safe) while this one writes what they send back."""
+    files = expand_paths(paths)
+    reader = reader_version(encoding)
+    results: list[FileResult | None] = [_already_read(store, p, reader) for p in files]
+    todo = [i for i, r in enumerate(results) if r is None]
+    if workers is None:
+        size = sum(files[i].stat().st_size for i in todo if files[i].is_file())
+        workers = min(len(todo), os.cpu_count() or 1, 4) if size >= PARALLEL_BYTES else 1
+    for i in range(len(files)):
+        if results[i] is not None and progress:
+            progress(results[i])
+    for i, prep in zip(todo, _prepared([files[i] for i in todo], encoding, workers)):
+        results[i] = _store(store, prep, reader)
         if progress:
-            progress(res)
+            progress(results[i])
     return results
+
+
+def _prepared(files: list[Path], encoding: str | None, workers: int) -> Iterator[Prepared]:
+    """Each file read and prepared, in order: here, or in forked processes when more than one is asked for."""
+    if workers < 2 or len(files) < 2 or not can_fork():
+        yield from (read_and_prepare(p, encoding) for p in files)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(functools.partial(read_and_prepare, encoding=encoding), files)
 
 
 def list_quarantine(store: Store, limit: int | None = None, path: str | None = None) -> list[dict]:
