@@ -194,3 +194,25 @@ def test_strict_exit_status_tells_a_clean_ingest_from_one_with_quarantined_recor
     [row] = [json.loads(line) for line in listing.stdout.splitlines()]
     assert row["record_no"] == 2 and row["field"] == "TI" and "\\xff" in row["raw"]
     assert "Exit status" in run_cli("ingest", "--help", cwd=tmp_path).stdout
+
+
+def test_reading_processes_store_what_one_process_stores(store, samples, tmp_path):
+    from ir.runtime import can_fork
+    from ir.store import open_store
+
+    assert can_fork()  # else both runs below would read in this process
+    files = [samples / "wos_plain" / "trafficsafety-savedrecs.txt", samples / "cnki_refworks" / "cross-reality-CNKI.txt",
+             samples / "wos_tab" / "scientopy-old-wos_1_500.txt", samples / "scopus_csv" / "litstudy-scopus.csv"]
+    parallel = ingest_paths(store, files, workers=2)
+    serial_store = open_store(f"sqlite:///{tmp_path / 'serial.sqlite'}")
+    serial = ingest_paths(serial_store, files, workers=1)
+
+    def contents(st):
+        with st.connect() as conn:
+            return (sorted(conn.execute(sa.select(source_records.c.source, source_records.c.source_id,
+                                                  source_records.c.content_hash, source_records.c.record_no))),
+                    sorted(conn.execute(sa.select(quarantine.c.path, quarantine.c.record_no, quarantine.c.reason))))
+
+    assert [r.as_json() for r in parallel] == [r.as_json() for r in serial]
+    assert contents(store) == contents(serial_store)
+    serial_store.dispose()
