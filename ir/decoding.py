@@ -132,12 +132,20 @@ def _mark_lines(text: str) -> tuple[str, dict[int, str]]:
 
 # --------------------------------------------------------------------------------------------- decoding
 
+# files that land in an inbox beside the exports: PDF, ZIP (docx, xlsx not recognised), images, OLE, archives
+_BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\xd0\xcf\x11\xe0", b"\x1f\x8b",
+                 b"Rar!", b"7z\xbc\xaf")
+
+
 def looks_binary(data: bytes) -> bool:
-    """NUL bytes outside UTF-16/32 text, or many control characters, mean this is not a text export
-    unless its first line is text (then it is a text file damaged further on: decode it, marking the damage)."""
+    """A known binary file type, or NUL bytes outside UTF-16/32 text, or many control characters: not a text
+    export, unless its first line is text (then it is a text file damaged further on: decode it, marking
+    the damage)."""
     head = data[:8192]
     if not head:
         return False
+    if head.startswith(_BINARY_MAGIC):
+        return True
     if any(head.startswith(bom) for bom, _ in _BOMS):
         return False
     if b"\x00" in head:

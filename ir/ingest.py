@@ -1,16 +1,13 @@
 """Ingest export files: detect format and encoding, parse, store source records, quarantine the rest.
 
-Per file, every record read ends stored, quarantined, or a named duplicate of an earlier record of the
-same file (``records_read == stored + quarantined + duplicates``):
+    read_file(path) -> ParsedFile        bytes -> text (ir.decoding) -> format -> records and problems
+    prepare(parsed) -> Prepared          where each item goes (ir.accounting): stored, quarantined, duplicate
+    store_prepared(store, prepared)      the batch row, new and changed source records, quarantine rows
+    ingest_paths(store, paths)           all of it per file, files read in parallel, unchanged files skipped
 
-- a record the reader could not read, or one holding bytes that were not text (a damage mark, see
-  :mod:`ir.decoding`), is quarantined with its file, record number, line, field and reason, and the
-  rest of the file is stored; a damaged stretch outside any record is quarantined too, numbered after
-  the records;
-- when a file's text looks garbled (read in the wrong encoding), its records with non-ASCII text are
-  quarantined and the file carries a warning naming the encodings tried;
-- a record repeating an earlier record's native id with the same content is a duplicate, stored once;
-  with other content it is quarantined.
+Per file, every record read ends stored, quarantined with its file, record number, line, field and
+reason, or a named duplicate of an earlier record of the same file: ``records_read == stored +
+quarantined + duplicates``. A damaged stretch of a file costs the record it is in, not the file.
 
 Ingesting the same file again changes nothing: a batch is keyed by the file's sha256 and remembers
 which readers read it (:func:`reader_version`), so the same bytes are not read again by the same code;
@@ -24,16 +21,15 @@ import functools
 import hashlib
 import multiprocessing
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
 import sqlalchemy as sa
 
 from ir import formats
-from ir.decoding import MARK, UndecodableError, damaged_lines, decode, looks_binary
+from ir.accounting import Prepared, prepare
+from ir.decoding import UndecodableError, decode, looks_binary
 from ir.model import Problem, Record
 from ir.runtime import can_fork, gc_paused
 from ir.store import Store
@@ -42,7 +38,6 @@ from ir.store.ingest_io import find_batch, replace_quarantine, save_batch, store
 from ir.store.tables.ingest import quarantine
 
 SKIP_NAMES = {"MANIFEST.md", "README.md", ".DS_Store", "Thumbs.db"}
-RAW_LIMIT = 100_000  # characters of an unreadable file kept in its quarantine row
 
 
 @dataclass
@@ -94,40 +89,16 @@ class ParsedFile:
         return hashlib.sha256(self.data).hexdigest()
 
 
-@dataclass
-class Prepared:
-    """A file read, parsed and accounted for, ready to store: where each of its items goes (record numbers
-    are 1-based positions in the file). Plain values only, cheap to pass from a reading process."""
-
-    path: Path
-    sha256: str | None = None
-    size: int = 0
-    format: str | None = None
-    fidelity: int = 100
-    encoding: str | None = None
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    records: list[tuple[int, str, str, str, str]] = field(default_factory=list)  # (no, source, id, JSON, hash)
-    problems: list[tuple[int, Problem]] = field(default_factory=list)
-    duplicates: list[dict] = field(default_factory=list)
-    last_item: int = 0  # the item number of the last reader's problem, and its damaged lines if that is all it held
-    last_damage: list[int] = field(default_factory=list)
-
-    @property
-    def read(self) -> int:
-        return len(self.records) + len(self.problems) + len(self.duplicates)
-
-
 @functools.cache
 def reader_version(encoding: str | None = None) -> str:
-    """A digest of the code that turns a file's bytes into records (the readers, the record model, decoding
-    and this module): a file read by the same code is not read again; after any change to it, it is."""
+    """A digest of the code that turns a file's bytes into records (the readers, the record model, decoding,
+    accounting and this module): a file read by the same code is not read again; after any change, it is."""
     import ir.formats
 
     h = hashlib.sha256((encoding or "").encode())
     files = sorted(Path(ir.formats.__file__).parent.glob("*.py"))
     here = Path(__file__).parent
-    for f in [*files, here / "model.py", here / "decoding.py", Path(__file__)]:
+    for f in [*files, here / "model.py", here / "decoding.py", here / "accounting.py", Path(__file__)]:
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
 
@@ -203,124 +174,6 @@ def _guarded(items: Iterator[Record | Problem], fmt: formats.Format) -> Iterator
             yield item
     except Exception as exc:  # noqa: BLE001 - turned into a quarantine row with its reason
         yield Problem(reason=f"{fmt.name} parser failed after record {n}: {type(exc).__name__}: {exc}", record_no=n + 1)
-
-
-# ----------------------------------------------------------------------------------------------- accounting
-
-_MARK_BYTES = "\ufffdL".encode()
-_NUL = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
-
-
-def prepare(pf: ParsedFile) -> Prepared:
-    """Decide, for every item of a parsed file, whether it is stored, quarantined or a duplicate."""
-    out = Prepared(pf.path, pf.sha256 if pf.data else None, len(pf.data), pf.fmt.name if pf.fmt else None,
-                   pf.fmt.fidelity if pf.fmt else 100, pf.encoding, pf.error, list(pf.warnings))
-    if pf.error and pf.data:  # an unreadable file is itself quarantined (record 0), so it is not lost either
-        raw = pf.data[:RAW_LIMIT].decode("utf-8", "replace").replace("\x00", "\ufffd")
-        out.problems.append((0, Problem(reason=pf.error, raw=raw)))
-    claimed: set[int] = set()  # damaged lines found inside a record or problem
-    first: dict[tuple[str, str], tuple[int, str]] = {}  # (source, source_id) -> (record no, hash)
-    for n, item in enumerate(pf.items, 1):
-        if isinstance(item, Problem):
-            _add_problem(out, n, item, pf, claimed)
-            continue
-        js = item.to_json()
-        if pf.damaged and _MARK_BYTES in js:
-            lines = damaged_lines(js.decode())
-            claimed.update(lines)
-            out.problems.append((n, _damaged_record(item, js, lines, pf)))
-            continue
-        if pf.garbled and not js.isascii():
-            out.problems.append((n, Problem(reason=f"garbled text, not stored: {pf.warnings[0]}", record_no=n,
-                                            raw=_record_text(item, js))))
-            continue
-        if b"\\u0000" in js:  # PostgreSQL cannot hold NUL in text: a NUL from a binary format's cell
-            js = _NUL.sub(rb"\1\\ufffd", js)
-        digest = hashlib.sha256(js).hexdigest()
-        key = (item.source, item.source_id[:255])
-        if key in first:
-            was, was_digest = first[key]
-            if was_digest == digest:
-                out.duplicates.append({"record_no": n, "source": key[0], "source_id": key[1], "first_record_no": was})
-            else:
-                out.problems.append((n, Problem(
-                    reason=f"the same {key[0]} id {key[1]} as record {was}, with other content: record {was} is "
-                           f"stored, this one is kept here", record_no=n, field="source_id", raw=_record_text(item, js))))
-            continue
-        first[key] = (n, digest)
-        out.records.append((n, *key, js.decode(), digest))
-    stray = sorted(set(pf.damaged) - claimed)
-    for k, (a, b) in enumerate(_runs(stray), len(pf.items) + 1):
-        lines = [n for n in stray if a <= n <= b]
-        out.problems.append((k, Problem(
-            reason=f"{_damage_note(lines, pf)}, outside any record the {pf.fmt.name if pf.fmt else ''} reader found",
-            record_no=k, line=a, raw=_as_read(lines, pf).lstrip("\n"))))
-    return out
-
-
-def _add_problem(out: Prepared, n: int, p: Problem, pf: ParsedFile, claimed: set[int]) -> None:
-    """A reader's problem; one that holds nothing but damage (a garbage line read as a row) joins the
-    damage-only problem just before it, so that a damaged stretch is one quarantine row, not one per line."""
-    if not pf.damaged:
-        out.problems.append((n, p))
-        return
-    lines = damaged_lines((p.raw or "") + (p.reason or ""))
-    if not lines:
-        out.problems.append((n, p))
-        return
-    claimed.update(lines)
-    only_damage = not MARK.sub("", p.raw or "").strip()
-    if only_damage and out.last_damage and out.last_item == n - 1:
-        m, prev = out.problems[-1]
-        lines = sorted({*out.last_damage, *lines})
-        out.problems[-1] = (m, Problem(reason=f"{_damage_note(lines, pf)}: no record could be read there",
-                                       record_no=m, line=prev.line, raw=_as_read(lines, pf).lstrip("\n")))
-    else:
-        out.problems.append((n, Problem(reason=f"{p.reason} ({_damage_note(lines, pf)})", record_no=p.record_no,
-                                        line=p.line or lines[0], field=p.field,
-                                        raw=(p.raw or "") + _as_read(lines, pf))))
-    out.last_item, out.last_damage = n, (lines if only_damage else [])
-
-
-def _runs(lines: list[int], gap: int = 4) -> Iterator[tuple[int, int]]:
-    """Line numbers as (first, last) runs, a run going on over gaps of fewer than ``gap`` lines."""
-    start = prev = None
-    for n in lines:
-        if start is not None and n - prev > gap:
-            yield start, prev
-            start = None
-        if start is None:
-            start = n
-        prev = n
-    if start is not None:
-        yield start, prev
-
-
-def _damage_note(lines: list[int], pf: ParsedFile) -> str:
-    spans = [str(a) if a == b else f"{a}-{b}" for a, b in _runs(lines, gap=2)]
-    where = ("line " if spans == [str(lines[0])] else "lines ") + ", ".join(spans[:4]) + (", ..." if len(spans) > 4 else "")
-    return f"damaged bytes (not {pf.encoding} text) on {where}"
-
-
-def _as_read(lines: list[int], pf: ParsedFile) -> str:
-    return "\n\n--- damaged lines as read (bad bytes as \\xNN) ---\n" + "\n".join(
-        f"line {n}: {pf.damaged.get(n, '')}" for n in lines)
-
-
-def _damaged_record(rec: Record, js: bytes, lines: list[int], pf: ParsedFile) -> Problem:
-    tag = next((MARK.sub("?", t) for t, vals in rec.raw.items()
-                if damaged_lines(t) or any(damaged_lines(str(v)) for v in vals)), None)
-    if tag is None:
-        tag = next((k for k, v in orjson.loads(js).items() if damaged_lines(orjson.dumps(v).decode())), None)
-    return Problem(reason=f"{_damage_note(lines, pf)}, in field {tag}", line=lines[0], field=tag,
-                   raw=_record_text(rec, js) + _as_read(lines, pf))
-
-
-def _record_text(rec: Record, js: bytes) -> str:
-    """A quarantined record as read: its fields verbatim, by tag (or its JSON when the reader kept none)."""
-    if rec.raw:
-        return "\n".join(f"{tag} {v}" for tag, values in rec.raw.items() for v in values)
-    return js.decode()
 
 
 # --------------------------------------------------------------------------------------------------- storing

@@ -196,14 +196,41 @@ def test_strict_exit_status_tells_a_clean_ingest_from_one_with_quarantined_recor
     assert "Exit status" in run_cli("ingest", "--help", cwd=tmp_path).stdout
 
 
-def test_reading_processes_store_what_one_process_stores(store, samples, tmp_path):
-    from ir.runtime import can_fork
-    from ir.store import open_store
+READ_IN_PROCESSES = """
+import json, os, sys
+from pathlib import Path
+import ir.ingest as ingest
+from ir.runtime import can_fork
+from ir.store import open_store
 
-    assert can_fork()  # else both runs below would read in this process
+assert can_fork()
+pids = Path(sys.argv[2])
+read = ingest.read_and_prepare
+
+def read_and_note(path, encoding=None):
+    with pids.open("a") as fh:
+        fh.write(f"{os.getpid()}\\n")
+    return read(path, encoding)
+
+ingest.read_and_prepare = read_and_note
+results = ingest.ingest_paths(open_store(sys.argv[1]), sys.argv[3:], workers=2)
+print(json.dumps({"pid": os.getpid(), "files": [r.as_json() for r in results]}))
+"""
+
+
+def test_reading_processes_store_what_one_process_stores(store, samples, tmp_path):
     files = [samples / "wos_plain" / "trafficsafety-savedrecs.txt", samples / "cnki_refworks" / "cross-reality-CNKI.txt",
              samples / "wos_tab" / "scientopy-old-wos_1_500.txt", samples / "scopus_csv" / "litstudy-scopus.csv"]
-    parallel = ingest_paths(store, files, workers=2)
+    pids = tmp_path / "pids.txt"
+    proc = subprocess.run([sys.executable, "-c", READ_IN_PROCESSES, store.url, str(pids), *map(str, files)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    parallel, readers = out["files"], set(pids.read_text().split())
+    assert readers and str(out["pid"]) not in readers  # forked processes read the files, not the writing one
+
+    from ir.store import open_store
+
     serial_store = open_store(f"sqlite:///{tmp_path / 'serial.sqlite'}")
     serial = ingest_paths(serial_store, files, workers=1)
 
@@ -213,6 +240,6 @@ def test_reading_processes_store_what_one_process_stores(store, samples, tmp_pat
                                                   source_records.c.content_hash, source_records.c.record_no))),
                     sorted(conn.execute(sa.select(quarantine.c.path, quarantine.c.record_no, quarantine.c.reason))))
 
-    assert [r.as_json() for r in parallel] == [r.as_json() for r in serial]
+    assert parallel == [r.as_json() for r in serial]
     assert contents(store) == contents(serial_store)
     serial_store.dispose()

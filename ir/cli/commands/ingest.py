@@ -31,6 +31,8 @@ def ingest_cmd(
                                 "was stored (see the exit status below)."),
     encoding: str = typer.Option(None, "--encoding", help="The files' encoding (e.g. gb18030, shift_jis) when "
                                  "detection gets it wrong: no detection, no garbled-text check."),
+    workers: int = typer.Option(None, "--workers", min=1, help="Processes reading files at once (default: one "
+                                "per core, up to 4, when there are several files to read)."),
 ) -> None:
     """Read export files (any supported format and encoding) into the store; bad records go to quarantine.
 
@@ -46,7 +48,7 @@ def ingest_cmd(
             codecs.lookup(encoding)
         except LookupError:
             raise typer.BadParameter(f"unknown encoding {encoding!r}", param_hint="--encoding") from None
-    results = run_ingest(store(ctx), expand_paths(paths), quiet=as_json, encoding=encoding)
+    results = run_ingest(store(ctx), expand_paths(paths), quiet=as_json, encoding=encoding, workers=workers)
     if as_json:
         typer.echo(json.dumps({"files": [r.as_json() for r in results]}, ensure_ascii=False))
     else:
@@ -64,12 +66,13 @@ def ingest_cmd(
 ingest_cmd.__doc__ += "\n\n" + EXIT_STATUS
 
 
-def run_ingest(st, files: list[Path], quiet: bool = False, encoding: str | None = None):
+def run_ingest(st, files: list[Path], quiet: bool = False, encoding: str | None = None, workers: int | None = None):
     """ir.ingest.ingest_paths with a progress bar and a one-line error per unreadable file."""
     from ir.ingest import ingest_paths
 
+    # refreshed by hand, file by file: a refresh thread would keep ingest from forking its reading processes
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, disable=quiet or len(files) < 2, transient=True) as progress:
+                  console=err, disable=quiet or len(files) < 2, transient=True, auto_refresh=False) as progress:
         task = progress.add_task("ingest", total=len(files))
 
         def done(res) -> None:
@@ -77,9 +80,9 @@ def run_ingest(st, files: list[Path], quiet: bool = False, encoding: str | None 
                 err.print(f"[red]error:[/] {res.path}: {res.error}")
             elif res.quarantined:
                 err.print(f"[yellow]quarantined:[/] {res.path}: {res.quarantined} of {res.records_read} record(s)")
-            progress.update(task, advance=1, description=f"ingest {Path(res.path).name}")
+            progress.update(task, advance=1, description=f"ingest {Path(res.path).name}", refresh=True)
 
-        return ingest_paths(st, files, progress=done, encoding=encoding)
+        return ingest_paths(st, files, progress=done, encoding=encoding, workers=workers)
 
 
 def print_summary(results) -> None:
