@@ -50,8 +50,6 @@ class Prepared:
     records: list[tuple[int, str, str, str, str]] = field(default_factory=list)  # (no, source, id, JSON, hash)
     problems: list[tuple[int, Problem]] = field(default_factory=list)
     duplicates: list[dict] = field(default_factory=list)
-    last_item: int = 0  # the item number of the last reader's problem, and its damaged lines if that is all it held
-    last_damage: list[int] = field(default_factory=list)
 
     @property
     def read(self) -> int:
@@ -71,9 +69,10 @@ def prepare(pf: ParsedFile) -> Prepared:
         out.problems.append((0, Problem(reason=pf.error, raw=raw)))
     claimed: set[int] = set()  # damaged lines found inside a record or problem
     first: dict[tuple[str, str], tuple[int, str]] = {}  # (source, source_id) -> (record no, hash)
+    damage_only = _DamageOnly()
     for n, item in enumerate(pf.items, 1):
         if isinstance(item, Problem):
-            _add_problem(out, n, item, pf, claimed)
+            _add_problem(out, n, item, pf, claimed, damage_only)
             continue
         js = item.to_json()
         if pf.damaged and _MARK_BYTES in js:
@@ -109,28 +108,33 @@ def prepare(pf: ParsedFile) -> Prepared:
     return out
 
 
-def _add_problem(out: Prepared, n: int, p: Problem, pf: ParsedFile, claimed: set[int]) -> None:
+@dataclass
+class _DamageOnly:
+    """The last reader's problem, if it held nothing but damage: its item number and damaged lines."""
+
+    item: int = 0
+    lines: list[int] = field(default_factory=list)
+
+
+def _add_problem(out: Prepared, n: int, p: Problem, pf: ParsedFile, claimed: set[int], last: _DamageOnly) -> None:
     """A reader's problem; one that holds nothing but damage (a garbage line read as a row) joins the
     damage-only problem just before it, so that a damaged stretch is one quarantine row, not one per line."""
-    if not pf.damaged:
-        out.problems.append((n, p))
-        return
-    lines = damaged_lines((p.raw or "") + (p.reason or ""))
+    lines = damaged_lines((p.raw or "") + (p.reason or "")) if pf.damaged else []
     if not lines:
         out.problems.append((n, p))
         return
     claimed.update(lines)
     only_damage = not MARK.sub("", p.raw or "").strip()
-    if only_damage and out.last_damage and out.last_item == n - 1:
+    if only_damage and last.lines and last.item == n - 1:
         m, prev = out.problems[-1]
-        lines = sorted({*out.last_damage, *lines})
+        lines = sorted({*last.lines, *lines})
         out.problems[-1] = (m, Problem(reason=f"{_damage_note(lines, pf)}: no record could be read there",
                                        record_no=m, line=prev.line, raw=_as_read(lines, pf).lstrip("\n")))
     else:
         out.problems.append((n, Problem(reason=f"{p.reason} ({_damage_note(lines, pf)})", record_no=p.record_no,
                                         line=p.line or lines[0], field=p.field,
                                         raw=(p.raw or "") + _as_read(lines, pf))))
-    out.last_item, out.last_damage = n, (lines if only_damage else [])
+    last.item, last.lines = n, (lines if only_damage else [])
 
 
 def _runs(lines: list[int], gap: int = 4) -> Iterator[tuple[int, int]]:
