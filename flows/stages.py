@@ -18,9 +18,9 @@ TASK_OPTS = dict(retries=RETRIES, retry_delay_seconds=RETRY_DELAYS, retry_condit
 @task(name="ingest-file", task_run_name="ingest {path}", **TASK_OPTS)
 def ingest_file(path: str, settings: Config):
     """One task per file (never per record): read, parse, store, quarantine."""
-    from ir.ingest import read_file, store_file
+    from ir.ingest import ingest_file as ingest
 
-    return store_file(store_for(settings), read_file(Path(path)))
+    return ingest(store_for(settings), Path(path))
 
 
 def _stage_task(name: str):

@@ -46,7 +46,7 @@ def work_document(row) -> dict:
         "journal": {"title": journal.get("title"), "issn": journal.get("issn"), "eissn": journal.get("eissn")},
     }
     for k in ("titles", "volume", "issue", "first_page", "last_page", "article_number", "pmid", "language",
-              "indexes", "keywords", "times_cited", "highly_cited", "hot_paper", "provenance"):
+              "abstract", "indexes", "keywords", "times_cited", "highly_cited", "hot_paper", "provenance"):
         if k in data:
             doc[k] = data[k]
     return doc

@@ -29,15 +29,36 @@ class IngestReport:
 
     def as_table(self) -> list[dict]:
         return [{"file": f.path, "format": f.format or "-", "encoding": f.encoding or "-",
-                 "read": f.records_read, "stored": f.stored, "quarantined": f.quarantined,
-                 "error": f.error or ""} for f in self.files]
+                 "read": f.records_read, "stored": f.stored, "new": f.new, "quarantined": f.quarantined,
+                 "duplicates": len(f.duplicates), "error": f.error or ""} for f in self.files]
 
     def attention(self) -> list[str]:
-        notes = [f"{f.path}: {f.error}" for f in self.files if f.error]
+        """Per file: why it could not be read, how many of its records went to quarantine, the records
+        that repeat an id of the same file, and a text that looks garbled or an encoding guessed."""
+        notes = []
+        for f in self.files:
+            if f.error:
+                notes.append(f"{f.path}: {f.error}")
+            elif f.quarantined:
+                notes.append(f"{f.path}: {f.quarantined} of {f.records_read} record(s) QUARANTINED, not stored: "
+                             f"`ir quarantine {f.path}` lists them with line, field and reason")
+            if f.duplicates:
+                named = ", ".join(f"{d['source_id']} (record {d['record_no']} = record {d['first_record_no']})"
+                                  for d in f.duplicates[:3])
+                more = f" and {len(f.duplicates) - 3} more" if len(f.duplicates) > 3 else ""
+                notes.append(f"{f.path}: {len(f.duplicates)} duplicate record(s), the same id and content twice "
+                             f"in the file, stored once: {named}{more}")
+            notes.extend(f"{f.path}: {w}" for w in f.warnings)
         q = sum(f.quarantined for f in self.files)
         if q:
-            notes.append(f"{q} record(s) quarantined: see `ir quarantine`")
+            files = sum(1 for f in self.files if f.quarantined)
+            notes.append(f"{q} record(s) of {files} file(s) quarantined in all: see `ir quarantine`")
         return notes
+
+    @property
+    def clean(self) -> bool:
+        """Every file read and every record stored (duplicates aside), with no warning."""
+        return all(not (f.error or f.quarantined or f.warnings) for f in self.files)
 
     def as_json(self) -> dict:
         return {"files": [f.as_json() for f in self.files]}

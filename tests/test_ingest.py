@@ -116,7 +116,8 @@ def test_cli_json_reports_per_file_counts_and_exit_status(tmp_path):
     assert proc.returncode == 0, proc.stderr  # something could be read
     files = {os.path.basename(f["path"]): f for f in json.loads(proc.stdout)["files"]}
     assert files["wos.txt"] == {"path": str(good), "format": "wos-plain", "encoding": "utf-8",
-                                "records_read": 4, "stored": 4, "quarantined": 0}
+                                "records_read": 4, "stored": 4, "quarantined": 0, "duplicates": 0,
+                                "new": 4, "updated": 0, "unchanged": 0, "skipped": False}
     assert files["notes.bin"]["records_read"] == 0 and "binary" in files["notes.bin"]["error"]
 
     table = run_cli("ingest", str(tmp_path / "in"), cwd=tmp_path)  # again, as a librarian reads it
@@ -170,3 +171,75 @@ def test_a_thinner_copy_never_replaces_a_fuller_record_of_the_same_source(store,
     with store.connect() as conn:
         [data] = conn.execute(sa.select(source_records.c.data)).scalars().all()
     assert data["titles"][0]["text"].endswith("Pt-nought catalysts")  # a fuller, newer copy does replace it
+
+
+def test_strict_exit_status_tells_a_clean_ingest_from_one_with_quarantined_records(tmp_path):
+    clean = tmp_path / "clean" / "wos.txt"
+    clean.parent.mkdir()
+    clean.write_text(wos_file(3), encoding="utf-8")
+    damaged = tmp_path / "damaged" / "wos.txt"
+    damaged.parent.mkdir()
+    damaged.write_bytes(wos_file(3, start=10).encode().replace(b"Pt-11", b"Pt-\xff11"))
+
+    assert run_cli("ingest", "--strict", str(clean), cwd=tmp_path).returncode == 0
+    proc = run_cli("ingest", "--strict", str(damaged), cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    assert f"{damaged}: 1 of 3 record(s) QUARANTINED" in proc.stdout and "--strict" in proc.stderr
+    assert f"quarantined: {damaged}: 1 of 3" in proc.stderr
+    again = run_cli("ingest", "--json", str(damaged), cwd=tmp_path)  # without --strict: read, so 0
+    assert again.returncode == 0
+    [f] = json.loads(again.stdout)["files"]
+    assert (f["records_read"], f["stored"], f["quarantined"], f["skipped"]) == (3, 2, 1, True)
+    listing = run_cli("quarantine", "wos.txt", "--raw", "--json", cwd=tmp_path)
+    [row] = [json.loads(line) for line in listing.stdout.splitlines()]
+    assert row["record_no"] == 2 and row["field"] == "TI" and "\\xff" in row["raw"]
+    assert "Exit status" in run_cli("ingest", "--help", cwd=tmp_path).stdout
+
+
+READ_IN_PROCESSES = """
+import json, os, sys
+from pathlib import Path
+import ir.ingest as ingest
+from ir.runtime import can_fork
+from ir.store import open_store
+
+assert can_fork()
+pids = Path(sys.argv[2])
+read = ingest.read_and_prepare
+
+def read_and_note(path, encoding=None):
+    with pids.open("a") as fh:
+        fh.write(f"{os.getpid()}\\n")
+    return read(path, encoding)
+
+ingest.read_and_prepare = read_and_note
+results = ingest.ingest_paths(open_store(sys.argv[1]), sys.argv[3:], workers=2)
+print(json.dumps({"pid": os.getpid(), "files": [r.as_json() for r in results]}))
+"""
+
+
+def test_reading_processes_store_what_one_process_stores(store, samples, tmp_path):
+    files = [samples / "wos_plain" / "trafficsafety-savedrecs.txt", samples / "cnki_refworks" / "cross-reality-CNKI.txt",
+             samples / "wos_tab" / "scientopy-old-wos_1_500.txt", samples / "scopus_csv" / "litstudy-scopus.csv"]
+    pids = tmp_path / "pids.txt"
+    proc = subprocess.run([sys.executable, "-c", READ_IN_PROCESSES, store.url, str(pids), *map(str, files)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    parallel, readers = out["files"], set(pids.read_text().split())
+    assert readers and str(out["pid"]) not in readers  # forked processes read the files, not the writing one
+
+    from ir.store import open_store
+
+    serial_store = open_store(f"sqlite:///{tmp_path / 'serial.sqlite'}")
+    serial = ingest_paths(serial_store, files, workers=1)
+
+    def contents(st):
+        with st.connect() as conn:
+            return (sorted(conn.execute(sa.select(source_records.c.source, source_records.c.source_id,
+                                                  source_records.c.content_hash, source_records.c.record_no))),
+                    sorted(conn.execute(sa.select(quarantine.c.path, quarantine.c.record_no, quarantine.c.reason))))
+
+    assert parallel == [r.as_json() for r in serial]
+    assert contents(store) == contents(serial_store)
+    serial_store.dispose()

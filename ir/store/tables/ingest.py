@@ -1,4 +1,7 @@
-"""Ingest: batches (one per distinct file content), source records, quarantine."""
+"""Ingest: batches (one per distinct file content), source records, quarantine.
+
+Per batch, ``records_read == stored + quarantined + duplicates``.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +23,12 @@ ingest_batches = sa.Table(
     sa.Column("quarantined", sa.Integer, nullable=False, server_default="0"),
     sa.Column("error", sa.Text),  # why the whole file could not be read, if so
     sa.Column("ingested_at", UTCDateTime, nullable=False),
+    # records of the file that repeat an earlier record's native id (and content): not stored twice
+    sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
+    # {"duplicates": [{record_no, source, source_id, first_record_no}], "warnings": [...]}
+    sa.Column("notes", JSONDoc),
+    # the readers that read these bytes (ir.ingest.reader_version): the same bytes and readers are not read again
+    sa.Column("reader", sa.String(64)),
 )
 
 source_records = sa.Table(
