@@ -259,6 +259,7 @@ class OrgEntry:
     name_zh: str | None
     name_en: str | None
     variants: list[str] = field(default_factory=list)
+    detached: bool = False  # its place in the tree is unknown: never matched in addresses
 
 
 @dataclass(slots=True)
@@ -342,13 +343,17 @@ class OrgIndex:
         for o in self.orgs.values():
             if o.parent_id:
                 self.children.setdefault(o.parent_id, []).append(o.org_id)
-        self.roots = [o.org_id for o in self.orgs.values() if not o.parent_id or o.parent_id not in self.orgs]
+        self.detached = self._detached()
+        self.roots = [o.org_id for o in self.orgs.values()
+                      if (not o.parent_id or o.parent_id not in self.orgs) and o.org_id not in self.detached]
         self.root_set = frozenset(self.roots)
         self.anchor_latin: list[tuple[tuple[str, ...], str, str]] = []  # (tokens, org_id, name)
         self.anchor_zh: list[tuple[str, str]] = []  # (key, org_id), longest first
         self.unit_latin: dict[str, list[tuple[str, str, str]]] = {}  # root -> [(stem string, org_id, name)]
         self.unit_zh: dict[str, list[tuple[str, str]]] = {}  # root -> [(key, org_id)], longest first
         for o in self.orgs.values():
+            if o.org_id in self.detached:
+                continue
             root = self.root_of(o.org_id)
             names = [n for n in [o.name_en, o.name_zh, *o.variants] if n and n.strip()]
             is_root = o.org_id == root
@@ -370,10 +375,12 @@ class OrgIndex:
         # a state key laboratory is unique in the country: named alone (no other institution in the
         # address) it stands for us, as authors often write it without the university
         self.lab_latin = [(toks, oid, name) for toks, oid, name in
-                          ((stem_tokens(n), o.org_id, n) for o in self.orgs.values() if o.parent_id
+                          ((stem_tokens(n), o.org_id, n) for o in self.orgs.values()
+                           if o.parent_id and o.org_id not in self.detached
                            for n in [o.name_en, *o.variants] if n and not _CJK.search(n))
                           if {"state", "key", "lab"} <= set(toks)]
-        self.lab_zh = [(zh_key(n), o.org_id) for o in self.orgs.values() if o.parent_id
+        self.lab_zh = [(zh_key(n), o.org_id) for o in self.orgs.values()
+                       if o.parent_id and o.org_id not in self.detached
                        for n in [o.name_zh, *o.variants] if n and "国家重点实验室" in n]
         self.anchor_zh.sort(key=lambda x: -len(x[0]))
         for v in self.unit_zh.values():
@@ -382,6 +389,16 @@ class OrgIndex:
         self._unit_exact = {root: {s: (oid, n) for s, oid, n in v} for root, v in self.unit_latin.items()}
         self._unit_choices = {root: [s for s, _, _ in v] for root, v in self.unit_latin.items()}
         self._cache: dict[str, OrgMatch] = {}
+
+    def _detached(self) -> frozenset[str]:
+        """Units whose place in the tree is unknown, and every unit below them."""
+        out = {o.org_id for o in self.orgs.values() if o.detached}
+        grew = bool(out)
+        while grew:
+            more = {c for x in out for c in self.children.get(x, ()) if c not in out}
+            out |= more
+            grew = bool(more)
+        return frozenset(out)
 
     def root_of(self, org_id: str) -> str:
         seen = set()

@@ -143,3 +143,19 @@ def test_namesakes_elsewhere_are_capped_only_when_someone_inside_fits(rule_dicts
     cands = score_candidates(ctx, 2020, people, orgs, AttributeSettings(max_elsewhere=max_elsewhere))
     assert sorted(c.person_id for c in cands) == expected
     assert ctx.holders == 3
+
+
+@pytest.mark.parametrize("bad_value", [
+    "bai.xue@dlut.edu.cn,0000-0002-1825-0098",  # an ORCID with a wrong check digit
+    "liqiang@dlut.edu.cn,",  # an e-mail another person (F9) also has
+])
+def test_a_dictionary_typo_never_hands_a_persons_papers_to_a_namesake(store, tmp_path, bad_value):
+    people = PEOPLE.replace("F9,刘强,\"Liu, Qiang\",,DUT-CHE,,", "F9,刘强,\"Liu, Qiang\",,DUT-CHE,liqiang@dlut.edu.cn,") + (
+        f"B1,白雪,\"Bai, Xue\",,DUT-CHE,{bad_value},faculty,2005,,\n"
+        "B2,白雪,\"Bai, Xue\",,DUT-MAT,,,faculty,2006,,\n")
+    folder = write_dicts(tmp_path, people=people)
+    add_work(store, "W1", 2020, [wos("WOS:1", [("Bai, Xue", "Bai, X", [0], None, False)], [DUT_ROOT])])
+    rep = attribute(store, folder)
+    assert rep.people == 15 and any(p.line and not p.refused for p in rep.problems)
+    r = rows(store, "W1")[1]
+    assert r.status == "suggested" and r.evidence["name_holders"] == 2  # not auto-linked to B2 alone

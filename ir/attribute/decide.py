@@ -176,7 +176,7 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
                         dept = s.dept_exact
                     elif o in unit_related:
                         dept = s.dept_related
-                    elif o not in roots:
+                    elif o not in roots and o not in orgs.detached:  # (a detached unit: unknown)
                         dept = s.dept_other
                     if weak and dept is not None and dept < 0:
                         dept = None  # an unlinked organ list names the co-authors' units too
