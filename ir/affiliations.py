@@ -9,9 +9,15 @@ Pure functions, no I/O. Every source writes addresses its own way:
 :func:`split_affiliation` finds institution, sub-units, city, postcode and country. :class:`OrgIndex`
 holds the dictionary in comparable form (WoS abbreviations and English words reduced to one stem, so
 "Sch Chem Engn" and "School of Chemical Engineering" meet); :func:`match_org` says whether an address
-is ours, which unit it names, with a score and the evidence. Institutions must agree token by token (one
-typo per word allowed), so "Dalian Medical University" and "Dalian Maritime University" never pass for
-"Dalian University of Technology".
+is ours, which unit it names, with a score and the evidence.
+
+Institutions must agree token by token, never by containment: "Dalian Univ" is not "Dalian Univ Technol",
+"Tianjin Univ" not "Tianjin Univ Technol", 中国科学院 not 中国科学院大学; "Dalian Medical University" and
+"Dalian Maritime University" never pass for "Dalian University of Technology". Typos are forgiven where
+they cannot make another name: a misspelt known word is put right ("nUiv" -> Univ, "Technolgy"), a long
+proper name may carry one slip (a letter changed, dropped, doubled or swapped: "Huanghia") unless the
+slip reads as a name of its own ("Henan" is not a slip of "Hunan": a valid pinyin word is a name), and a
+lost or extra space is one slip. Such a match scores below 1.0 (0.05 per slip).
 """
 
 from __future__ import annotations
@@ -20,10 +26,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from unidecode import unidecode
+
+from ir.names import pinyin_syllables
 
 # WoS (and common) abbreviations -> the word they abbreviate.
 ABBREVIATIONS: dict[str, str] = {
@@ -281,18 +290,66 @@ class OrgMatch:
 NOT_OURS = OrgMatch(False)
 
 
-def _close(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    if min(len(a), len(b)) < 5:
+# Every word the stems know (abbreviations and full words): a known word is never a typo of another.
+_KNOWN = frozenset(_STEMS) | frozenset(_STEMS.values()) | STOPWORDS
+_CORRECTABLE = tuple(sorted(w for w in _STEMS if len(w) >= 4 and w.isalpha()))
+# pinyin syllables that names are not made of: interjections, and lone vowels (a slip doubles them)
+_NOT_IN_NAMES = frozenset({"m", "n", "ng", "hm", "hng", "r", "a", "o", "e"})
+# words that continue an institution's name after it ("Dalian Univ" + "Technol", "Shandong Univ" + "Sci &
+# Technol", "Beijing Univ" + "Chem Technol"), and words that open a longer name before it ("Univ" + "Chinese
+# Acad Sci", "North" + "China Elect Power Univ"): a name met with one of them beside it is another's name
+NAME_CONTINUES = frozenset({
+    "technol", "sci", "med", "chem", "normal", "agr", "polytech", "pharm", "pharmaceut", "finance", "econ",
+    "elect", "electron", "mining", "petr", "forestry", "aeronaut", "astronaut", "commun", "telecommun", "posts",
+    "foreign", "studies", "lang", "int", "business", "commerce", "arts", "sports", "traditional", "chinese",
+    "engn", "transportat", "architecture", "marit", "mar", "ocean", "fisheries", "educ", "informat", "law",
+    "polit", "textile", "nationalities", "aviat", "civil"})
+NAME_OPENS = frozenset({
+    "univ", "polytech", "coll", "north", "south", "east", "west", "northeast", "northwest", "southeast",
+    "southwest", "cent", "eastern", "western", "northern", "southern"})
+
+
+@lru_cache(maxsize=65536)
+def _pinyin_word(word: str) -> bool:
+    """Reads as pinyin of two or more syllables: a place or proper name of its own ("henan", "hunan",
+    "shaanxi"), never taken for a misspelling of another ("Henan Univ" is not "Hunan Univ")."""
+    syl = pinyin_syllables() - _NOT_IN_NAMES
+    n = len(word)
+    if n < 3 or n > 24 or not word.isalpha():
         return False
-    return Levenshtein.distance(a, b) <= 1 or (len(a) == len(b) and sorted(a) == sorted(b))
+    best: list[int | None] = [0] + [None] * n  # fewest syllables reading word[:i]
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 1, min(n, i + 6) + 1):
+            if word[i:j] in syl and (best[j] is None or best[i] + 1 < best[j]):
+                best[j] = best[i] + 1
+    return best[n] is not None and best[n] >= 2
+
+
+@lru_cache(maxsize=65536)
+def _corrected(token: str) -> str | None:
+    """The stem of the one known word a token misspells by one slip ("nuiv", "univeristy", "technolgy",
+    "enginering"), or None. Known words, pinyin words and tokens near two known words are left alone."""
+    if token in _KNOWN or len(token) < 3 or _pinyin_word(token):
+        return None
+    stems = {_STEMS[w] for w in _CORRECTABLE if abs(len(w) - len(token)) <= 1 and OSA.distance(token, w) <= 1}
+    return stems.pop() if len(stems) == 1 else None
+
+
+def _slip(part: str, key: str) -> bool:
+    """One slip of the keyboard (a letter changed, dropped, doubled or swapped with its neighbour) in a
+    long proper name of the dictionary, giving no word or name of its own."""
+    return (len(key) >= 5 and OSA.distance(part, key) == 1 and part not in _KNOWN and not _pinyin_word(part))
 
 
 def _tokens_agree(part: tuple[str, ...], key: tuple[str, ...]) -> tuple[bool, int]:
-    """Every key token has its own token in the part (one typo allowed on long words) and the part has
-    no token of its own. Returns (agree, typos)."""
+    """Every key token has its own token in the part (one slip allowed on long names, see :func:`_slip`)
+    and the part has no token of its own; or the part is the key with a space dropped or added. Returns
+    (agree, typos). Containment never agrees: "Dalian Univ" is not "Dalian Univ Technol"."""
     if len(part) != len(key):
+        if abs(len(part) - len(key)) == 1 and "".join(part) == "".join(key):
+            return True, 1  # "Huang hai Univ", "HuanghaiUniv Technol"
         return False, 0
     free = list(part)
     typos = 0
@@ -300,12 +357,22 @@ def _tokens_agree(part: tuple[str, ...], key: tuple[str, ...]) -> tuple[bool, in
         if k in free:
             free.remove(k)
             continue
-        hit = next((p for p in free if _close(p, k)), None)
+        hit = next((p for p in free if _slip(p, k)), None)
         if hit is None:
             return False, 0
         free.remove(hit)
         typos += 1
     return True, typos
+
+
+def _find_standing_alone(tokens: tuple[str, ...], key: tuple[str, ...]) -> int | None:
+    """Where ``key`` occurs in ``tokens`` as a whole name, not inside a longer one (see NAME_CONTINUES)."""
+    n = len(key)
+    for i in range(len(tokens) - n + 1):
+        if tokens[i:i + n] == key and (i + n == len(tokens) or tokens[i + n] not in NAME_CONTINUES) \
+                and (i == 0 or tokens[i - 1] not in NAME_OPENS):
+            return i
+    return None
 
 
 GENERIC_STEMS = UNIT_WORDS | frozenset(INSTITUTION_WORDS) | frozenset({
@@ -386,6 +453,9 @@ class OrgIndex:
         for v in self.unit_zh.values():
             v.sort(key=lambda x: -len(x[0]))
         self._anchor_exact = {t: (oid, n) for t, oid, n in self.anchor_latin}
+        # the dictionary's own words: never "corrected" into another word
+        self.vocabulary = frozenset(t for toks, _, _ in self.anchor_latin for t in toks) | frozenset(
+            t for v in self.unit_latin.values() for s, _, _ in v for t in s.split())
         self._unit_exact = {root: {s: (oid, n) for s, oid, n in v} for root, v in self.unit_latin.items()}
         self._unit_choices = {root: [s for s, _, _ in v] for root, v in self.unit_latin.items()}
         self._cache: dict[str, OrgMatch] = {}
@@ -431,17 +501,42 @@ class OrgIndex:
         return hit
 
     # -- Latin
+    def _fixed(self, toks: tuple[str, ...]) -> tuple[tuple[str, ...], int]:
+        """Tokens with misspelt known words put right ("nuiv" -> "univ"; never the dictionary's own
+        words), and how many were."""
+        out, n = [], 0
+        for t in toks:
+            c = None if t in self.vocabulary else _corrected(t)
+            if c is None and t not in self.vocabulary:
+                glued = next((w for w in ("of", "the", "and", "at") if t.startswith(w) and t[len(w):] in self.vocabulary), None)
+                if glued:  # "ofTianjin University": a space lost
+                    out.append(t[len(glued):])
+                    n += 1
+                    continue
+            out.append(c or t)
+            n += c is not None
+        return tuple(out), n
+
     def _anchor_for(self, part: str) -> tuple[str, float, str] | None:
+        """The anchor a comma part names: exactly, or with misspelt known words put right and one slip
+        in a long proper name ("Liaohai nUiv Technol", "Huanghia Univ Technol"); never by containment."""
         toks = stem_tokens(part)
         if not toks:
             return None
         exact = self._anchor_exact.get(toks)
         if exact:
             return exact[0], 1.0, exact[1]
+        fixed, n = self._fixed(toks)
+        exact = self._anchor_exact.get(fixed) if n else None
+        if exact:
+            return exact[0], 1.0 - 0.05 * n, exact[1]
+        best = None
         for key, oid, name in self.anchor_latin:
-            ok, typos = _tokens_agree(toks, key)
-            if ok and typos <= max(1, len(key) // 3):
-                return oid, 1.0 - 0.05 * typos, name
+            ok, typos = _tokens_agree(fixed, key)
+            if ok and typos <= max(1, len(key) // 3) and (best is None or typos < best[0]):
+                best = (typos, oid, name)
+        if best:
+            return best[1], 1.0 - 0.05 * (best[0] + n), best[2]
         return None
 
     def _units_for(self, root: str, parts: Iterable[str], cutoff: float = 90) -> list[tuple[str, float, str, str]]:
@@ -476,14 +571,14 @@ class OrgIndex:
                 anchor_part = part
                 break
         if anchor is None:  # no commas: "School of Chemical Engineering Dalian University of Technology"
-            whole = " " + " ".join(stem_tokens(text)) + " "
+            whole, n = self._fixed(stem_tokens(text))
             for toks, oid, name in self.anchor_latin:
-                if len(toks) >= 2 and f" {' '.join(toks)} " in whole:
-                    anchor, anchor_part = (oid, 0.95, name), name
-                    rest = whole.replace(f" {' '.join(toks)} ", " ")
-                    units = [(uid, 0.95, s, n) for s, uid, n in self.unit_latin.get(self.root_of(oid), [])
+                at = _find_standing_alone(whole, toks) if len(toks) >= 2 else None
+                if at is not None:
+                    rest = " " + " ".join(whole[:at] + ("|",) + whole[at + len(toks):]) + " "
+                    units = [(uid, 0.95, s, nm) for s, uid, nm in self.unit_latin.get(self.root_of(oid), [])
                              if len(s) > 6 and f" {s} " in rest]
-                    return self._result(oid, 0.95, name, name, units, sp)
+                    return self._result(oid, 0.95 - 0.05 * n, name, name, units, sp)
         if anchor is None and self.lab_latin:
             for part in sp.parts:
                 toks = stem_tokens(part)
@@ -518,7 +613,7 @@ class OrgIndex:
     def _match_zh(self, sp: SplitAffiliation) -> OrgMatch:
         text = zh_key(sp.text)
         for key, oid in self.anchor_zh:
-            at = text.find(key)
+            at = _find_zh(text, key)
             if at < 0:
                 continue
             if len(key) < 4 and key != sp.institution and key not in re.split(r"[\s,，;；、]+", sp.text):
@@ -535,6 +630,20 @@ class OrgIndex:
             if key in text and not re.search(r"大学|学院|研究院|医院|公司|研究所", text.replace(key, "|")):
                 return self._result(oid, 0.9, key, key, [], sp)
         return OrgMatch(False, evidence={"institution": sp.institution, "split": sp.as_json()})
+
+
+# after a name, more characters up to 大学 (before any unit's suffix): a longer university's name
+# ("中国科学院" + "大学" is 中国科学院大学, not 中国科学院)
+_ZH_LONGER = re.compile(r"(?:(?!学院|医院|研究所|研究院|中心|系|所|室|部|科|处)[\u4e00-\u9fff]){0,4}大学")
+
+
+def _find_zh(text: str, key: str) -> int:
+    """Where a Chinese name occurs in a (spaceless) address as a whole name, not as the start of a
+    longer university's name; -1 if nowhere."""
+    at = text.find(key)
+    while at >= 0 and _ZH_LONGER.match(text, at + len(key)):
+        at = text.find(key, at + 1)
+    return at
 
 
 def match_org(text: str, index: OrgIndex | Iterable[OrgEntry], organization: str | None = None) -> OrgMatch:
