@@ -43,8 +43,36 @@ def cnki(source_id, names, organs, links=None):
                            for i, n in enumerate(names, 1)])
 
 
+GARBLED_MAT = "Dlaain Uinv Tecnhol, Sch Mat Sci & Engn, Dalian 116024, Peoples R China"  # beyond repair
+DLU_CHE = "Dalian Univ, Sch Chem Engn, Dalian 116622, Peoples R China"  # Dalian University: not ours
+
+
+def reprint(rec: Record, *addresses: str) -> Record:
+    """The record with reprint (corresponding) addresses, as WoS's RP gives them."""
+    rec.corresponding_addresses = list(addresses)
+    return rec
+
+
 CASES = [
     # (case, records, position, status, person, evidence: {candidate: {point: value}}, reason contains)
+    ("an address with typos beyond repair: the reprint address says the corresponding author is ours",
+     [reprint(wos("WOS:20", [("Xu, Mingyu", "Xu, MY", [0], None, True)], [GARBLED_MAT]), DUT_MAT)],
+     1, "auto", "X1", {"X1": {"dept": 2.0}}, ""),
+    ("... and without it the author is not ours",
+     [wos("WOS:21", [("Xu, Mingyu", "Xu, MY", [0], None, True)], [GARBLED_MAT])],
+     1, "external", None, {}, "no address of ours"),
+    ("two corresponding authors with one reprint address each: whose is whose is unknown",
+     [reprint(wos("WOS:22", [("Xu, Mingyu", "Xu, MY", [0], None, True), ("Smith, John", "Smith, J", [1], None, True)],
+                  [GARBLED_MAT, TONGJI]), DUT_MAT, TONGJI)],
+     1, "external", None, {}, "no address of ours"),
+    ("two 'Li, W' on one paper, ours at DUT and the other at Dalian University: ours is linked ...",
+     [reprint(wos("WOS:23", [("Li, Wei", "Li, W", [0], None, False), ("Li, Wei", "Li, W", [1], None, True)],
+                  [DUT_CHE, DLU_CHE]), DLU_CHE)],
+     1, "auto", "L1", {"L1": {"dept": 2.0}, "L2": {"dept": -1.5}}, "ahead of the next person"),
+    ("... and the other is not, though the record's reprint line may name either",
+     [reprint(wos("WOS:24", [("Li, Wei", "Li, W", [0], None, False), ("Li, Wei", "Li, W", [1], None, True)],
+                  [DUT_CHE, DLU_CHE]), DUT_CHE)],
+     2, "external", None, {}, "no address of ours"),
     ("a student whose supervisor is not on the byline yields to the namesake on the faculty",
      [wos("WOS:1", [("Wang, Fang", "Wang, F", [0], None, False), ("Smith, John", "Smith, J", [1], None, False)],
           [DUT_CHE, TONGJI])],
