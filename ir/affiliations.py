@@ -291,10 +291,13 @@ NOT_OURS = OrgMatch(False)
 
 
 # Every word the stems know (abbreviations and full words): a known word is never a typo of another.
-_KNOWN = frozenset(_STEMS) | frozenset(_STEMS.values()) | STOPWORDS
-_CORRECTABLE = tuple(sorted(w for w in _STEMS if len(w) >= 4 and w.isalpha()))
+_KNOWN = frozenset(_STEMS) | frozenset(_STEMS.values()) | STOPWORDS | {"state", "key"}
+# the words a misspelling is put right to (a stem or a word with a stem), each with its stem
+_CORRECTABLE: dict[str, str] = {w: _STEMS.get(w, w) for w in _KNOWN - STOPWORDS if len(w) >= 3 and w.isalpha()}
 # pinyin syllables that names are not made of: interjections, and lone vowels (a slip doubles them)
 _NOT_IN_NAMES = frozenset({"m", "n", "ng", "hm", "hng", "r", "a", "o", "e"})
+# romanisations that read differently from the plain syllables on purpose: Shaanxi is not Shanxi
+_ROMANISED_APART = frozenset({"shaanxi"})
 # words that continue an institution's name after it ("Dalian Univ" + "Technol", "Shandong Univ" + "Sci &
 # Technol", "Beijing Univ" + "Chem Technol"), and words that open a longer name before it ("Univ" + "Chinese
 # Acad Sci", "North" + "China Elect Power Univ"): a name met with one of them beside it is another's name
@@ -310,13 +313,12 @@ NAME_OPENS = frozenset({
 
 
 @lru_cache(maxsize=65536)
-def _pinyin_word(word: str) -> bool:
-    """Reads as pinyin of two or more syllables: a place or proper name of its own ("henan", "hunan",
-    "shaanxi"), never taken for a misspelling of another ("Henan Univ" is not "Hunan Univ")."""
+def _syllables(word: str) -> int:
+    """How many syllables of pinyin a token reads as (the fewest), 0 if it is no pinyin."""
     syl = pinyin_syllables() - _NOT_IN_NAMES
     n = len(word)
-    if n < 3 or n > 24 or not word.isalpha():
-        return False
+    if n < 2 or n > 24 or not word.isalpha():
+        return 0
     best: list[int | None] = [0] + [None] * n  # fewest syllables reading word[:i]
     for i in range(n):
         if best[i] is None:
@@ -324,23 +326,54 @@ def _pinyin_word(word: str) -> bool:
         for j in range(i + 1, min(n, i + 6) + 1):
             if word[i:j] in syl and (best[j] is None or best[i] + 1 < best[j]):
                 best[j] = best[i] + 1
-    return best[n] is not None and best[n] >= 2
+    return best[n] or 0
+
+
+def _pinyin_word(word: str) -> bool:
+    """Reads as pinyin of two or more syllables: a place or proper name of its own ("henan", "hunan")."""
+    return _syllables(word) >= 2
+
+
+def _another_name(part: str, key: str) -> bool:
+    """Whether a token one slip away from a name of the dictionary reads as a name of its own: pinyin of as
+    many syllables ("Henan" for "Hunan", "Huanhai" for "Huanghai"), or a romanisation kept apart on purpose
+    ("Shaanxi"). A doubled vowel or a letter that breaks the syllables ("Huanghaai", "Huanghia") is a slip."""
+    if part in _ROMANISED_APART or key in _ROMANISED_APART:
+        return True
+    n = _syllables(part)
+    return n >= 2 and n == _syllables(key)
 
 
 @lru_cache(maxsize=65536)
 def _corrected(token: str) -> str | None:
     """The stem of the one known word a token misspells by one slip ("nuiv", "univeristy", "technolgy",
-    "enginering"), or None. Known words, pinyin words and tokens near two known words are left alone."""
+    "enginering", "alb"), or None. Known words, pinyin words and tokens near two known words are left
+    alone; a three-letter word is put right only from its own letters swapped or one doubled ("alb",
+    "keey")."""
     if token in _KNOWN or len(token) < 3 or _pinyin_word(token):
         return None
-    stems = {_STEMS[w] for w in _CORRECTABLE if abs(len(w) - len(token)) <= 1 and OSA.distance(token, w) <= 1}
+    stems = {stem for w, stem in _CORRECTABLE.items() if abs(len(w) - len(token)) <= 1
+             and OSA.distance(token, w) <= 1 and (len(w) > 3 or sorted(w) == sorted(token) or _undoubled(token) == w)}
     return stems.pop() if len(stems) == 1 else None
+
+
+def _undoubled(token: str) -> str:
+    """The token with its first doubled letter single ("keey" -> "key")."""
+    for i in range(len(token) - 1):
+        if token[i] == token[i + 1]:
+            return token[:i] + token[i + 1:]
+    return token
+
+
+def _stopword_slip(token: str) -> bool:
+    """"oof", "fo", "f" for "of"; "teh" for "the": a little word misspelt, dropped like the word."""
+    return token not in _KNOWN and len(token) <= 3 and any(OSA.distance(token, w) <= 1 for w in ("of", "the", "and"))
 
 
 def _slip(part: str, key: str) -> bool:
     """One slip of the keyboard (a letter changed, dropped, doubled or swapped with its neighbour) in a
     long proper name of the dictionary, giving no word or name of its own."""
-    return (len(key) >= 5 and OSA.distance(part, key) == 1 and part not in _KNOWN and not _pinyin_word(part))
+    return len(key) >= 5 and OSA.distance(part, key) == 1 and part not in _KNOWN and not _another_name(part, key)
 
 
 def _tokens_agree(part: tuple[str, ...], key: tuple[str, ...]) -> tuple[bool, int]:
@@ -506,6 +539,9 @@ class OrgIndex:
         words), and how many were."""
         out, n = [], 0
         for t in toks:
+            if t not in self.vocabulary and _stopword_slip(t):
+                n += 1  # "Huanghai University oof Technology"
+                continue
             c = None if t in self.vocabulary else _corrected(t)
             if c is None and t not in self.vocabulary:
                 glued = next((w for w in ("of", "the", "and", "at") if t.startswith(w) and t[len(w):] in self.vocabulary), None)
@@ -581,14 +617,14 @@ class OrgIndex:
                     return self._result(oid, 0.95 - 0.05 * n, name, name, units, sp)
         if anchor is None and self.lab_latin:
             for part in sp.parts:
-                toks = stem_tokens(part)
+                toks, n = self._fixed(stem_tokens(part))
                 others = [p for p in sp.parts if p != part]
                 if not {"state", "key", "lab"} <= set(toks) or _institution_index(others) is not None:
                     continue
                 for key, oid, name in self.lab_latin:
                     ok, typos = _tokens_agree(toks, key)
                     if ok and typos <= 1:
-                        anchor, anchor_part = (oid, 0.9 - 0.05 * typos, name), part
+                        anchor, anchor_part = (oid, 0.9 - 0.05 * (typos + n), name), part
                         break
                 if anchor:
                     break

@@ -184,7 +184,11 @@ LIAOHAI = [OrgEntry("LUT", None, "辽海理工大学", "Liaohai University of Te
     ("Liao hai Univ Technol, Sch Chem Engn, Dalian 116024, Peoples R China", True),  # a space too many
     ("School of Chemical Engineering, Liaohai Univeristy of Technolgy, Dalian; 116024, China", True),
     ("School of Chemical Engineering Liaohai University of Technolgy Dalian 116024 China", True),
+    ("Liaohaai Univ Technol, Sch Chem Engn, Dalian 116024, Peoples R China", True),  # a vowel doubled
+    ("School of Chemical Engineering, Liaohai University oof Technology, Dalian; 116024, China", True),
+    ("School of Chemical Engineering, Liaohai University fo Technology, Dalian; 116024, China", True),
     ("Liaohei Univ Technol, Sch Chem Engn, Dalian 116024, Peoples R China", False),  # another name, not a slip
+    ("Liaohui Univ Technol, Sch Chem Engn, Dalian 116024, Peoples R China", False),
     ("Liaohai Univ, Sch Chem Engn, Dalian 116024, Peoples R China", False),  # another institution
     ("Liaohai Inst Technol, Sch Chem Engn, Dalian 116024, Peoples R China", False),
     ("Liaohai Med Univ, Sch Chem Engn, Dalian 116024, Peoples R China", False),
@@ -196,6 +200,17 @@ def test_a_typo_in_the_institution_name_is_still_ours(text, ours):
     assert m.ours is ours, m.evidence
     if ours:
         assert m.org_id == "LUT-CHE" and 0.8 <= m.score < 1.0  # the score says it was not exact
+
+
+@pytest.mark.parametrize("text", [
+    "State Key aLb Fine Chem, Dalian 116024, Peoples R China",
+    "State eKy Lab Fine Chem, Dalian 116024, Peoples R China",
+    "Stte Key Lab Fine Chem, Dalian 116024, Peoples R China",
+    "State Keey Laboratory of Fine Chemicals, Dalian; 116024, China",
+    "State Key Labroatory of Fine Chemicals, Dalian; 116024, China",
+])
+def test_a_typo_in_a_state_key_laboratory_named_alone(index, text):
+    assert index.match(text).org_id == "DUT-FC"
 
 
 @pytest.mark.parametrize("ours, other", [("henan", "hunan"), ("hebei", "hubei"), ("shanxi", "shaanxi"),
