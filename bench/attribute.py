@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import os
 import shutil
 import sys
@@ -194,9 +195,11 @@ def main(argv=None) -> int:
                     help="Generate, ingest and consolidate into --dir, then stop (for later --reuse runs).")
     ap.add_argument("--reuse", action="store_true",
                     help="Reuse --dir's generated set and store (ingested and consolidated): attribute only.")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="Override an [attribute] setting (experiments only: the figures to report use the defaults).")
     args = ap.parse_args(argv)
 
-    from ir.attribute import attribute
+    from ir.attribute import AttributeSettings, attribute
     from ir.demo import generate
     from ir.ingest import ingest_paths
 
@@ -244,14 +247,19 @@ def main(argv=None) -> int:
 
         kids = resource.getrusage(resource.RUSAGE_CHILDREN)
         t, cpu = time.perf_counter(), time.process_time()
-        rep = attribute(store, work / "demo" / "dictionaries", workers=args.workers)
+        default = AttributeSettings()
+        overrides = {k: type(getattr(default, k))(v) for k, v in (kv.split("=", 1) for kv in args.set)}
+        settings = dataclasses.replace(default, **overrides)
+        if overrides:
+            print(f"settings overridden: {overrides}")
+        rep = attribute(store, work / "demo" / "dictionaries", settings, workers=args.workers)
         first, first_cpu = time.perf_counter() - t, time.process_time() - cpu
         kids2 = resource.getrusage(resource.RUSAGE_CHILDREN)
         workers_cpu = (kids2.ru_utime + kids2.ru_stime) - (kids.ru_utime + kids.ru_stime)
         again, second = None, 0.0
         if not args.no_rerun:
             t = time.perf_counter()
-            again = attribute(store, work / "demo" / "dictionaries", workers=args.workers)
+            again = attribute(store, work / "demo" / "dictionaries", settings, workers=args.workers)
             second = time.perf_counter() - t
         ev = evaluate(store, work / "demo" / "truth" / "authorships.csv", work / "demo" / "dictionaries")
         c = ev["counts"]

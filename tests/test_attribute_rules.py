@@ -88,12 +88,18 @@ CASES = [
     ("an unlinked organ list and a name three of our people hold: no auto without corroboration",
      [cnki("CJFD:4", ["孙雯", "李伟"], ["大连医科大学", "大连理工大学化工学院"])],
      2, "suggested", "L1", {"L1": {"dept": 2.0, "unlinked_address": -0.5}}, "3 of our people hold the name"),
-    ("an unlinked organ list and a name nobody else holds",
+    ("an unlinked organ list and a name nobody else holds: the name alone is a suggestion",
      [cnki("CJFD:5", ["孙雯", "钱多多"], ["大连医科大学", "大连理工大学化工学院"])],
-     2, "auto", "Q1", {"Q1": {"unique_name": 1.5, "unlinked_address": -0.5}}, ""),
+     2, "suggested", "Q1", {"Q1": {"unique_name": 1.5, "unlinked_address": -0.5}}, "not linked to its authors"),
     ("an unlinked organ list and a name two people hold, one in the unit named",
      [cnki("CJFD:6", ["孙雯", "周杰"], ["大连医科大学", "大连理工大学化工学院"])],
-     2, "auto", "Z1", {"Z1": {"dept": 2.0}}, ""),
+     2, "suggested", "Z1", {"Z1": {"dept": 2.0}}, "not linked to its authors"),
+    ("an unlinked organ list, and the student's supervisor among the authors: the student ...",
+     [cnki("CJFD:14", ["孙雯", "王芳", "刘强"], ["大连医科大学", "大连理工大学化工学院"])],
+     2, "auto", "S1", {"S1": {"supervisor": 1.5, "unlinked_address": -0.5}}, "ahead of the next person"),
+    ("... and the supervisor",
+     [cnki("CJFD:15", ["孙雯", "王芳", "刘强"], ["大连医科大学", "大连理工大学化工学院"])],
+     3, "auto", "F9", {"F9": {"supervisor": 1.5}}, ""),
     ("an address naming only the institution, and a name nobody else holds",
      [wos("WOS:7", [("Xu, Mingyu", "Xu, MY", [0], None, False)], [DUT_ROOT])],
      1, "auto", "X1", {"X1": {"unique_name": 1.5, "years": 0.5}}, ""),
@@ -107,6 +113,9 @@ CASES = [
      [cnki("CJFD:10", ["孙雯", "李伟"], ["大连医科大学", "同济大学化学科学与工程学院", "大连理工大学化工学院"],
            {1: [0], 2: [1]})],
      2, "suggested", "L1", {}, "hold the name"),
+    ("as many organs as authors: linked by position, but the other unit of ours listed stays possible",
+     [cnki("CJFD:16", ["李伟", "周杰"], ["大连理工大学计算机科学与技术学院", "大连理工大学化工学院"], {1: [0], 2: [1]})],
+     2, "suggested", "Z1", {"Z1": {"dept": 2.0}, "Z2": {"dept": 1.5}}, "people within"),
     ("the first organ of a CNKI list is the first author's: linked, whatever the name's holders",
      [cnki("CJFD:12", ["李伟", "孙雯"], ["大连理工大学化工学院", "大连医科大学"])],
      1, "auto", "L1", {"L1": {"dept": 2.0}, "L2": {"dept": -1.5}}, "ahead of the next person"),
@@ -187,3 +196,33 @@ def test_a_dictionary_typo_never_hands_a_persons_papers_to_a_namesake(store, tmp
     assert rep.people == 15 and any(p.line and not p.refused for p in rep.problems)
     r = rows(store, "W1")[1]
     assert r.status == "suggested" and r.evidence["name_holders"] == 2  # not auto-linked to B2 alone
+
+
+XIE = PEOPLE + """G1,谢晓国,"Xie, Xiaoguo",,DUT-MAT,xiexg@dlut.edu.cn,,faculty,2005,,
+G2,谢晓国,"Xie, Xiaoguo",,DUT-MAT,,,faculty,2008,,
+"""
+
+
+@pytest.mark.parametrize("how", ["claimed", "e-mail"])
+def test_namesakes_in_one_unit_are_told_apart_by_their_coauthors_across_years(store, tmp_path, how):
+    """Two 谢晓国 in one school tie on the name, the unit and the years. One of them published with 徐明宇
+    before (a claim, or a link the e-mail settled): a later paper with 徐明宇 is his, with the evidence."""
+    from ir.attribute import claim
+
+    folder = write_dicts(tmp_path, people=XIE)
+    email = "xiexg@dlut.edu.cn" if how == "e-mail" else None
+    add_work(store, "W1", 2019, [wos("WOS:1", [("Xie, Xiaoguo", "Xie, XG", [0], email, bool(email)),
+                                               ("Xu, Mingyu", "Xu, MY", [0], None, False)], [DUT_MAT])])
+    if how == "claimed":
+        attribute(store, folder)
+        assert rows(store, "W1")[1].status == "suggested"  # a tie: to both of them
+        claim(store, "W1", 1, "G1", actor="G1")
+    add_work(store, "W2", 2022, [wos("WOS:2", [("Xu, Mingyu", "Xu, MY", [0], None, False),
+                                               ("Xie, Xiaoguo", "Xie, XG", [0], None, False)], [DUT_MAT], year=2022)])
+    add_work(store, "W3", 2022, [wos("WOS:3", [("Xie, Xiaoguo", "Xie, XG", [0], None, False)], [DUT_MAT], year=2022)])
+    attribute(store, folder)
+    r = rows(store, "W2")[2]
+    assert (r.status, r.person_id) == ("auto", "G1")
+    best = r.evidence["candidates"][0]
+    assert best["points"]["coauthors"] == 1.5 and best["evidence"]["coauthors"] == ["X1"]
+    assert rows(store, "W3")[1].status == "suggested"  # alone on a paper: nothing tells them apart

@@ -296,9 +296,9 @@ def _later_pass(context, orgs, people, s, wid, st: WorkState, net: Network, out:
             continue
         for cand in ctx.candidates:
             history = net.coauthors.get(cand.person_id, empty)
-            n = sum(1 for q in linked if q != cand.person_id and q in history)
-            if n:
-                pts.setdefault(cand.person_id, {})["coauthors"] = s.coauthor * min(n, 2)
+            shared = sorted(q for q in linked if q != cand.person_id and q in history)
+            if shared:
+                pts.setdefault(cand.person_id, {})["coauthors"] = (s.coauthor * min(len(shared), 2), shared[:5])
         add_points(ctx, pts, WORK_POINTS + ("coauthors",))
         # between equal scores, suggest the person who publishes more (links made so far)
         ctx.candidates.sort(key=lambda c: (-round(c.score, 6), -net.activity.get(c.person_id, 0), c.person_id))
