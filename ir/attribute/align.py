@@ -69,12 +69,11 @@ def _author_names(a: dict) -> list[str]:
 
 
 def _short_key(a: dict) -> tuple[str, str]:
-    """Family name and first initial: what a reprint line's "Li, W" tells apart."""
-    for n in _author_names(a):
-        for fam, _, ini in parse_name(n).readings:
-            if fam:
-                return fam, ini[:1]
-    return "", ""
+    """Family name and first initial: what a reprint line's "Li, W" tells apart (WoS and EI write
+    "Family, Given"; a name without a comma is its own key)."""
+    n = (a.get("abbreviated") or a.get("full_name") or a.get("name") or "").casefold()
+    fam, _, given = n.partition(",")
+    return fam.strip(), given.strip()[:1]
 
 
 def reprint_addresses(rec: dict) -> dict[int, list[str]]:

@@ -3,8 +3,9 @@
 Per work author: is any of its addresses ours (:class:`~ir.affiliations.OrgIndex`)? Addresses a source
 links to its authors itself (WoS, Scopus, EI; a corresponding author's reprint address; and the first
 organ of a CNKI list, which is the first author's) overrule a parser's guess (CNKI's order-based rule: as
-many organs as authors, linked by position), and a guessed unit leaves the record's other units of ours
-possible; an organ list not linked to its authors is *weak* evidence. If ours,
+many organs as authors, linked by position), which holds only while the list names one unit of ours (two
+are often one author's school and laboratory, and the guess slides); an organ list not linked to its
+authors is *weak* evidence. If ours,
 every person whose name is compatible (or whose e-mail, ORCID or ResearcherID the author carries) is a
 candidate, scored by adding points of evidence (:class:`~ir.attribute.settings.AttributeSettings`): name
 (and a name nobody else in the dictionary holds), unit of the appointment against the units named in the
@@ -61,7 +62,6 @@ class AuthorContext:
     weak: bool = False  # ours only through addresses not linked to this author
     matches: list[tuple[OrgMatch, bool]] = field(default_factory=list)  # (ours match, linked)
     unit_ids: set[str] = field(default_factory=set)  # every unit named in our addresses
-    listed: set[str] = field(default_factory=set)  # units of ours the record lists besides a guessed link
     org_id: str | None = None  # the most specific unit named
     candidates: list[Candidate] = field(default_factory=list)
     holders: int = 0  # people of the dictionary holding the author's name (Chinese or full name)
@@ -76,10 +76,15 @@ def match_addresses(wa: WorkAuthor, orgs: OrgIndex) -> AuthorContext:
     if real:  # a source that links authors to addresses itself says where this author is: a guess does not
         linked = real
     use = linked or wa.addresses
-    if linked and not real and not any(orgs.match(a.text, a.organization).ours for a in linked):
-        guessed = [a for a in wa.addresses if not a.linked]
-        if guessed:  # a guessed link that is not ours: the record's other organs may be this author's
-            use, linked, fallback = guessed, [], True
+    if linked and not real:
+        if not any(orgs.match(a.text, a.organization).ours for a in linked):
+            guessed = [a for a in wa.addresses if not a.linked]
+            if guessed:  # a guessed link that is not ours: the record's other organs may be this author's
+                use, linked, fallback = guessed, [], True
+        elif len({m.org_id for a in wa.addresses if (m := orgs.match(a.text, a.organization)).ours}) > 1:
+            # the order rule guesses one organ per author; with two of our units listed, one author of
+            # ours often holds both (a school and its laboratory) and the guess slides: no link at all
+            use, linked = wa.addresses, []
     best_depth = -1
     for addr in use:
         m = orgs.match(addr.text, addr.organization)
@@ -90,13 +95,6 @@ def match_addresses(wa: WorkAuthor, orgs: OrgIndex) -> AuthorContext:
             if d > best_depth:
                 best_depth, ctx.org_id = d, m.org_id
     ctx.ours = bool(ctx.matches)
-    if ctx.ours and linked and not real:  # a guessed link: the author may hold any unit of ours listed
-        for addr in wa.addresses:
-            if not addr.linked:
-                m = orgs.match(addr.text, addr.organization)
-                if m.ours:
-                    ctx.listed.update(m.org_ids)
-        ctx.listed -= ctx.unit_ids | orgs.root_set
     # an organ list not linked to authors says little about one author, unless every organ is ours (and
     # the guess put the author elsewhere: then the rest of the list is all that is left, and weak too)
     ctx.weak = ctx.ours and not linked and (fallback or len(ctx.matches) < len(use))
@@ -144,7 +142,7 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
     out: list[Candidate] = []
     roots = orgs.root_set
     named_units = bool(ctx.unit_ids - roots)
-    unit_related = (_related_units(ctx.unit_ids, orgs) | ctx.listed) - ctx.unit_ids if named_units else set()
+    unit_related = _related_units(ctx.unit_ids, orgs) if named_units else set()
     weak = ctx.weak
     unique = ctx.holders == 1
     dept_of: dict[str, float | None] = {}  # org_id -> dept points (None: no unit evidence)
