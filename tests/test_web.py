@@ -206,7 +206,9 @@ def test_work_page_shows_metadata_records_provenance_and_authors(world):
     assert d["export"]["work_id"] == wid and d["authors"][pos - 1]["evidence"] is None
     lib = login(world, "lib")
     assert lib.get(f"/api/works/{wid}").json()["authors"][pos - 1]["evidence"]["decision"]
-    assert 'class="evidence"' in lib.get(f"/works/{wid}").text
+    page = lib.get(f"/works/{wid}").text
+    assert 'class="evidence"' in page
+    assert re.search(r'years \+0\.50 <span class="muted">\(\d{4}-', page)  # what a point rests on
     assert c.get("/works/WNOPE").status_code == 404 and c.get("/api/works/WNOPE").status_code == 404
 
 

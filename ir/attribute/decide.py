@@ -43,7 +43,7 @@ class Candidate:
     name: Compat
     parts: dict  # evidence name -> points
     strong: bool  # e-mail / ORCID / ResearcherID evidence
-    why: dict = field(default_factory=dict)  # evidence name -> what it rests on (the e-mail, the co-authors ...)
+    why: dict = field(default_factory=dict)  # evidence name -> what it rests on: a text, or a list of ids
 
     def as_json(self) -> dict:
         out = {"person_id": self.person_id, "score": round(self.score, 2), "org_id": self.org_id,
@@ -236,7 +236,7 @@ CORROBORATING = ("coauthors", "supervisor")  # with e-mail / ORCID (Candidate.st
 WORK_POINTS = ("supervisor", "student_alone")
 
 
-# per candidate person: evidence name -> (points, what it rests on)
+# per candidate person: evidence name -> (points, what it rests on: a text or a list of ids)
 WorkPoints = dict[str, dict[str, tuple[float, object]]]
 
 
@@ -261,12 +261,12 @@ def work_points(ours: list[AuthorContext], people: PeopleIndex, s: AttributeSett
             sup = p.supervisor_id
             students = people.students_of.get(pid, frozenset()) & others
             if sup and sup != pid and sup in others:
-                pts[pid] = {"supervisor": (s.supervisor, {"supervisor": sup})}
+                pts[pid] = {"supervisor": (s.supervisor, f"supervisor {sup}")}
             elif students:
-                pts[pid] = {"supervisor": (s.supervisor, {"students": sorted(students)[:5]})}
+                pts[pid] = {"supervisor": (s.supervisor, "students " + ", ".join(sorted(students)[:5]))}
             elif sup and sup in people.people and any(
                     a.role == "student" and a.covers(year, s.year_slack) is not False for a in p.appointments):
-                pts[pid] = {"student_alone": (s.student_alone, {"supervisor": sup})}
+                pts[pid] = {"student_alone": (s.student_alone, f"supervisor {sup} is no author's candidate")}
     return out
 
 
