@@ -364,7 +364,11 @@ def _one_person_per_work(ours_ctx: list[AuthorContext], decisions: dict[int, Dec
                 ctx = by_pos[pos]
                 taken = set(holders)
                 nxt = next((c for c in ctx.candidates if c.person_id not in taken and c.score >= s.suggest_min), None)
-                if nxt is None:
+                if nxt is None and ctx.weak:  # an unlinked organ list: its one person of ours is the other
+                    decisions[pos] = Decision("external", None, None, None,
+                                              f"the record's organ list is partly ours, and {pid}, the one of "
+                                              f"our people the name fits, is another author of this work")
+                elif nxt is None:
                     decisions[pos] = Decision("unmatched", None, ctx.org_id, decisions[pos].score,
                                               f"{pid} is linked to another author of this work")
                 else:
