@@ -413,6 +413,10 @@ GENERIC_STEMS = UNIT_WORDS | frozenset(INSTITUTION_WORDS) | frozenset({
     "general", "childrens", "womens", "technol", "sci", "engn", "natl", "int", "res", "china", "chinese"})
 
 
+# words that say what kind of body an institution is, not which one ("China", "Chinese" do say which)
+KIND_STEMS = GENERIC_STEMS - {"china", "chinese", "peoples"}
+
+
 def _distinctive_latin(tokens: tuple[str, ...]) -> bool:
     """A name that can stand for an institution by itself: it carries a proper name ("Qingdao Huanghai
     Hosp"), not only generic words ("Affiliated Hosp")."""
@@ -609,7 +613,8 @@ class OrgIndex:
         if anchor is None:  # no commas: "School of Chemical Engineering Dalian University of Technology"
             whole, n = self._fixed(stem_tokens(text))
             for toks, oid, name in self.anchor_latin:
-                at = _find_standing_alone(whole, toks) if len(toks) >= 2 else None
+                # (a name of kind words only, "Polytechnic University", is inside too many others)
+                at = _find_standing_alone(whole, toks) if len(toks) >= 2 and not KIND_STEMS.issuperset(toks) else None
                 if at is not None:
                     rest = " " + " ".join(whole[:at] + ("|",) + whole[at + len(toks):]) + " "
                     units = [(uid, 0.95, s, nm) for s, uid, nm in self.unit_latin.get(self.root_of(oid), [])

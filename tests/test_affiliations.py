@@ -213,6 +213,14 @@ def test_a_typo_in_a_state_key_laboratory_named_alone(index, text):
     assert index.match(text).org_id == "DUT-FC"
 
 
+@pytest.mark.parametrize("ours, text", [
+    ("Polytechnic University", "The Hong Kong Polytechnic University"),  # (Leipzig affiliation strings)
+    ("Polytechnic University", "Department of Computing The Hong Kong Polytechnic University Kowloon"),
+])
+def test_a_name_of_generic_words_is_never_found_inside_another(ours, text):
+    assert not OrgIndex([OrgEntry("X", None, None, ours, [])]).match(text).ours
+
+
 @pytest.mark.parametrize("ours, other", [("henan", "hunan"), ("hebei", "hubei"), ("shanxi", "shaanxi"),
                                          ("suzhou", "xuzhou"), ("nanjing", "nanning")])
 def test_a_slip_that_gives_another_place_name_is_that_place(ours, other):
