@@ -9,9 +9,15 @@ Pure functions, no I/O. Every source writes addresses its own way:
 :func:`split_affiliation` finds institution, sub-units, city, postcode and country. :class:`OrgIndex`
 holds the dictionary in comparable form (WoS abbreviations and English words reduced to one stem, so
 "Sch Chem Engn" and "School of Chemical Engineering" meet); :func:`match_org` says whether an address
-is ours, which unit it names, with a score and the evidence. Institutions must agree token by token (one
-typo per word allowed), so "Dalian Medical University" and "Dalian Maritime University" never pass for
-"Dalian University of Technology".
+is ours, which unit it names, with a score and the evidence.
+
+Institutions must agree token by token, never by containment: "Dalian Univ" is not "Dalian Univ Technol",
+"Tianjin Univ" not "Tianjin Univ Technol", 中国科学院 not 中国科学院大学; "Dalian Medical University" and
+"Dalian Maritime University" never pass for "Dalian University of Technology". Typos are forgiven where
+they cannot make another name: a misspelt known word is put right ("nUiv" -> Univ, "Technolgy"), a long
+proper name may carry one slip (a letter changed, dropped, doubled or swapped: "Huanghia") unless the
+slip reads as a name of its own ("Henan" is not a slip of "Hunan": a valid pinyin word is a name), and a
+lost or extra space is one slip. Such a match scores below 1.0 (0.05 per slip).
 """
 
 from __future__ import annotations
@@ -20,10 +26,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from unidecode import unidecode
+
+from ir.names import pinyin_syllables
 
 # WoS (and common) abbreviations -> the word they abbreviate.
 ABBREVIATIONS: dict[str, str] = {
@@ -259,6 +268,7 @@ class OrgEntry:
     name_zh: str | None
     name_en: str | None
     variants: list[str] = field(default_factory=list)
+    detached: bool = False  # its place in the tree is unknown: never matched in addresses
 
 
 @dataclass(slots=True)
@@ -280,18 +290,99 @@ class OrgMatch:
 NOT_OURS = OrgMatch(False)
 
 
-def _close(a: str, b: str) -> bool:
-    if a == b:
+# Every word the stems know (abbreviations and full words): a known word is never a typo of another.
+_KNOWN = frozenset(_STEMS) | frozenset(_STEMS.values()) | STOPWORDS | {"state", "key"}
+# the words a misspelling is put right to (a stem or a word with a stem), each with its stem
+_CORRECTABLE: dict[str, str] = {w: _STEMS.get(w, w) for w in _KNOWN - STOPWORDS if len(w) >= 3 and w.isalpha()}
+# pinyin syllables that names are not made of: interjections, and lone vowels (a slip doubles them)
+_NOT_IN_NAMES = frozenset({"m", "n", "ng", "hm", "hng", "r", "a", "o", "e"})
+# romanisations that read differently from the plain syllables on purpose: Shaanxi is not Shanxi
+_ROMANISED_APART = frozenset({"shaanxi"})
+# words that continue an institution's name after it ("Dalian Univ" + "Technol", "Shandong Univ" + "Sci &
+# Technol", "Beijing Univ" + "Chem Technol"), and words that open a longer name before it ("Univ" + "Chinese
+# Acad Sci", "North" + "China Elect Power Univ"): a name met with one of them beside it is another's name
+NAME_CONTINUES = frozenset({
+    "technol", "sci", "med", "chem", "normal", "agr", "polytech", "pharm", "pharmaceut", "finance", "econ",
+    "elect", "electron", "mining", "petr", "forestry", "aeronaut", "astronaut", "commun", "telecommun", "posts",
+    "foreign", "studies", "lang", "int", "business", "commerce", "arts", "sports", "traditional", "chinese",
+    "engn", "transportat", "architecture", "marit", "mar", "ocean", "fisheries", "educ", "informat", "law",
+    "polit", "textile", "nationalities", "aviat", "civil"})
+NAME_OPENS = frozenset({
+    "univ", "polytech", "coll", "north", "south", "east", "west", "northeast", "northwest", "southeast",
+    "southwest", "cent", "eastern", "western", "northern", "southern"})
+
+
+@lru_cache(maxsize=65536)
+def _syllables(word: str) -> int:
+    """How many syllables of pinyin a token reads as (the fewest), 0 if it is no pinyin."""
+    syl = pinyin_syllables() - _NOT_IN_NAMES
+    n = len(word)
+    if n < 2 or n > 24 or not word.isalpha():
+        return 0
+    best: list[int | None] = [0] + [None] * n  # fewest syllables reading word[:i]
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 1, min(n, i + 6) + 1):
+            if word[i:j] in syl and (best[j] is None or best[i] + 1 < best[j]):
+                best[j] = best[i] + 1
+    return best[n] or 0
+
+
+def _pinyin_word(word: str) -> bool:
+    """Reads as pinyin of two or more syllables: a place or proper name of its own ("henan", "hunan")."""
+    return _syllables(word) >= 2
+
+
+def _another_name(part: str, key: str) -> bool:
+    """Whether a token one slip away from a name of the dictionary reads as a name of its own: pinyin of as
+    many syllables ("Henan" for "Hunan", "Huanhai" for "Huanghai"), or a romanisation kept apart on purpose
+    ("Shaanxi"). A doubled vowel or a letter that breaks the syllables ("Huanghaai", "Huanghia") is a slip."""
+    if part in _ROMANISED_APART or key in _ROMANISED_APART:
         return True
-    if min(len(a), len(b)) < 5:
-        return False
-    return Levenshtein.distance(a, b) <= 1 or (len(a) == len(b) and sorted(a) == sorted(b))
+    n = _syllables(part)
+    return n >= 2 and n == _syllables(key)
+
+
+@lru_cache(maxsize=65536)
+def _corrected(token: str) -> str | None:
+    """The stem of the one known word a token misspells by one slip ("nuiv", "univeristy", "technolgy",
+    "enginering", "alb"), or None. Known words, pinyin words and tokens near two known words are left
+    alone; a three-letter word is put right only from its own letters swapped or one doubled ("alb",
+    "keey")."""
+    if token in _KNOWN or len(token) < 3 or _pinyin_word(token):
+        return None
+    stems = {stem for w, stem in _CORRECTABLE.items() if abs(len(w) - len(token)) <= 1
+             and OSA.distance(token, w) <= 1 and (len(w) > 3 or sorted(w) == sorted(token) or _undoubled(token) == w)}
+    return stems.pop() if len(stems) == 1 else None
+
+
+def _undoubled(token: str) -> str:
+    """The token with its first doubled letter single ("keey" -> "key")."""
+    for i in range(len(token) - 1):
+        if token[i] == token[i + 1]:
+            return token[:i] + token[i + 1:]
+    return token
+
+
+def _stopword_slip(token: str) -> bool:
+    """"oof", "fo", "f" for "of"; "teh" for "the": a little word misspelt, dropped like the word."""
+    return token not in _KNOWN and len(token) <= 3 and any(OSA.distance(token, w) <= 1 for w in ("of", "the", "and"))
+
+
+def _slip(part: str, key: str) -> bool:
+    """One slip of the keyboard (a letter changed, dropped, doubled or swapped with its neighbour) in a
+    long proper name of the dictionary, giving no word or name of its own."""
+    return len(key) >= 5 and OSA.distance(part, key) == 1 and part not in _KNOWN and not _another_name(part, key)
 
 
 def _tokens_agree(part: tuple[str, ...], key: tuple[str, ...]) -> tuple[bool, int]:
-    """Every key token has its own token in the part (one typo allowed on long words) and the part has
-    no token of its own. Returns (agree, typos)."""
+    """Every key token has its own token in the part (one slip allowed on long names, see :func:`_slip`)
+    and the part has no token of its own; or the part is the key with a space dropped or added. Returns
+    (agree, typos). Containment never agrees: "Dalian Univ" is not "Dalian Univ Technol"."""
     if len(part) != len(key):
+        if abs(len(part) - len(key)) == 1 and "".join(part) == "".join(key):
+            return True, 1  # "Huang hai Univ", "HuanghaiUniv Technol"
         return False, 0
     free = list(part)
     typos = 0
@@ -299,7 +390,7 @@ def _tokens_agree(part: tuple[str, ...], key: tuple[str, ...]) -> tuple[bool, in
         if k in free:
             free.remove(k)
             continue
-        hit = next((p for p in free if _close(p, k)), None)
+        hit = next((p for p in free if _slip(p, k)), None)
         if hit is None:
             return False, 0
         free.remove(hit)
@@ -307,9 +398,23 @@ def _tokens_agree(part: tuple[str, ...], key: tuple[str, ...]) -> tuple[bool, in
     return True, typos
 
 
+def _find_standing_alone(tokens: tuple[str, ...], key: tuple[str, ...]) -> int | None:
+    """Where ``key`` occurs in ``tokens`` as a whole name, not inside a longer one (see NAME_CONTINUES)."""
+    n = len(key)
+    for i in range(len(tokens) - n + 1):
+        if tokens[i:i + n] == key and (i + n == len(tokens) or tokens[i + n] not in NAME_CONTINUES) \
+                and (i == 0 or tokens[i - 1] not in NAME_OPENS):
+            return i
+    return None
+
+
 GENERIC_STEMS = UNIT_WORDS | frozenset(INSTITUTION_WORDS) | frozenset({
     "affiliated", "first", "second", "third", "fourth", "fifth", "med", "cent", "peoples", "clin", "gen",
     "general", "childrens", "womens", "technol", "sci", "engn", "natl", "int", "res", "china", "chinese"})
+
+
+# words that say what kind of body an institution is, not which one ("China", "Chinese" do say which)
+KIND_STEMS = GENERIC_STEMS - {"china", "chinese", "peoples"}
 
 
 def _distinctive_latin(tokens: tuple[str, ...]) -> bool:
@@ -342,13 +447,17 @@ class OrgIndex:
         for o in self.orgs.values():
             if o.parent_id:
                 self.children.setdefault(o.parent_id, []).append(o.org_id)
-        self.roots = [o.org_id for o in self.orgs.values() if not o.parent_id or o.parent_id not in self.orgs]
+        self.detached = self._detached()
+        self.roots = [o.org_id for o in self.orgs.values()
+                      if (not o.parent_id or o.parent_id not in self.orgs) and o.org_id not in self.detached]
         self.root_set = frozenset(self.roots)
         self.anchor_latin: list[tuple[tuple[str, ...], str, str]] = []  # (tokens, org_id, name)
         self.anchor_zh: list[tuple[str, str]] = []  # (key, org_id), longest first
         self.unit_latin: dict[str, list[tuple[str, str, str]]] = {}  # root -> [(stem string, org_id, name)]
         self.unit_zh: dict[str, list[tuple[str, str]]] = {}  # root -> [(key, org_id)], longest first
         for o in self.orgs.values():
+            if o.org_id in self.detached:
+                continue
             root = self.root_of(o.org_id)
             names = [n for n in [o.name_en, o.name_zh, *o.variants] if n and n.strip()]
             is_root = o.org_id == root
@@ -370,18 +479,33 @@ class OrgIndex:
         # a state key laboratory is unique in the country: named alone (no other institution in the
         # address) it stands for us, as authors often write it without the university
         self.lab_latin = [(toks, oid, name) for toks, oid, name in
-                          ((stem_tokens(n), o.org_id, n) for o in self.orgs.values() if o.parent_id
+                          ((stem_tokens(n), o.org_id, n) for o in self.orgs.values()
+                           if o.parent_id and o.org_id not in self.detached
                            for n in [o.name_en, *o.variants] if n and not _CJK.search(n))
                           if {"state", "key", "lab"} <= set(toks)]
-        self.lab_zh = [(zh_key(n), o.org_id) for o in self.orgs.values() if o.parent_id
+        self.lab_zh = [(zh_key(n), o.org_id) for o in self.orgs.values()
+                       if o.parent_id and o.org_id not in self.detached
                        for n in [o.name_zh, *o.variants] if n and "国家重点实验室" in n]
         self.anchor_zh.sort(key=lambda x: -len(x[0]))
         for v in self.unit_zh.values():
             v.sort(key=lambda x: -len(x[0]))
         self._anchor_exact = {t: (oid, n) for t, oid, n in self.anchor_latin}
+        # the dictionary's own words: never "corrected" into another word
+        self.vocabulary = frozenset(t for toks, _, _ in self.anchor_latin for t in toks) | frozenset(
+            t for v in self.unit_latin.values() for s, _, _ in v for t in s.split())
         self._unit_exact = {root: {s: (oid, n) for s, oid, n in v} for root, v in self.unit_latin.items()}
         self._unit_choices = {root: [s for s, _, _ in v] for root, v in self.unit_latin.items()}
         self._cache: dict[str, OrgMatch] = {}
+
+    def _detached(self) -> frozenset[str]:
+        """Units whose place in the tree is unknown, and every unit below them."""
+        out = {o.org_id for o in self.orgs.values() if o.detached}
+        grew = bool(out)
+        while grew:
+            more = {c for x in out for c in self.children.get(x, ()) if c not in out}
+            out |= more
+            grew = bool(more)
+        return frozenset(out)
 
     def root_of(self, org_id: str) -> str:
         seen = set()
@@ -414,17 +538,45 @@ class OrgIndex:
         return hit
 
     # -- Latin
+    def _fixed(self, toks: tuple[str, ...]) -> tuple[tuple[str, ...], int]:
+        """Tokens with misspelt known words put right ("nuiv" -> "univ"; never the dictionary's own
+        words), and how many were."""
+        out, n = [], 0
+        for t in toks:
+            if t not in self.vocabulary and _stopword_slip(t):
+                n += 1  # "Huanghai University oof Technology"
+                continue
+            c = None if t in self.vocabulary else _corrected(t)
+            if c is None and t not in self.vocabulary:
+                glued = next((w for w in ("of", "the", "and", "at") if t.startswith(w) and t[len(w):] in self.vocabulary), None)
+                if glued:  # "ofTianjin University": a space lost
+                    out.append(t[len(glued):])
+                    n += 1
+                    continue
+            out.append(c or t)
+            n += c is not None
+        return tuple(out), n
+
     def _anchor_for(self, part: str) -> tuple[str, float, str] | None:
+        """The anchor a comma part names: exactly, or with misspelt known words put right and one slip
+        in a long proper name ("Liaohai nUiv Technol", "Huanghia Univ Technol"); never by containment."""
         toks = stem_tokens(part)
         if not toks:
             return None
         exact = self._anchor_exact.get(toks)
         if exact:
             return exact[0], 1.0, exact[1]
+        fixed, n = self._fixed(toks)
+        exact = self._anchor_exact.get(fixed) if n else None
+        if exact:
+            return exact[0], 1.0 - 0.05 * n, exact[1]
+        best = None
         for key, oid, name in self.anchor_latin:
-            ok, typos = _tokens_agree(toks, key)
-            if ok and typos <= max(1, len(key) // 3):
-                return oid, 1.0 - 0.05 * typos, name
+            ok, typos = _tokens_agree(fixed, key)
+            if ok and typos <= max(1, len(key) // 3) and (best is None or typos < best[0]):
+                best = (typos, oid, name)
+        if best:
+            return best[1], 1.0 - 0.05 * (best[0] + n), best[2]
         return None
 
     def _units_for(self, root: str, parts: Iterable[str], cutoff: float = 90) -> list[tuple[str, float, str, str]]:
@@ -459,24 +611,25 @@ class OrgIndex:
                 anchor_part = part
                 break
         if anchor is None:  # no commas: "School of Chemical Engineering Dalian University of Technology"
-            whole = " " + " ".join(stem_tokens(text)) + " "
+            whole, n = self._fixed(stem_tokens(text))
             for toks, oid, name in self.anchor_latin:
-                if len(toks) >= 2 and f" {' '.join(toks)} " in whole:
-                    anchor, anchor_part = (oid, 0.95, name), name
-                    rest = whole.replace(f" {' '.join(toks)} ", " ")
-                    units = [(uid, 0.95, s, n) for s, uid, n in self.unit_latin.get(self.root_of(oid), [])
+                # (a name of kind words only, "Polytechnic University", is inside too many others)
+                at = _find_standing_alone(whole, toks) if len(toks) >= 2 and not KIND_STEMS.issuperset(toks) else None
+                if at is not None:
+                    rest = " " + " ".join(whole[:at] + ("|",) + whole[at + len(toks):]) + " "
+                    units = [(uid, 0.95, s, nm) for s, uid, nm in self.unit_latin.get(self.root_of(oid), [])
                              if len(s) > 6 and f" {s} " in rest]
-                    return self._result(oid, 0.95, name, name, units, sp)
+                    return self._result(oid, 0.95 - 0.05 * n, name, name, units, sp)
         if anchor is None and self.lab_latin:
             for part in sp.parts:
-                toks = stem_tokens(part)
+                toks, n = self._fixed(stem_tokens(part))
                 others = [p for p in sp.parts if p != part]
                 if not {"state", "key", "lab"} <= set(toks) or _institution_index(others) is not None:
                     continue
                 for key, oid, name in self.lab_latin:
                     ok, typos = _tokens_agree(toks, key)
                     if ok and typos <= 1:
-                        anchor, anchor_part = (oid, 0.9 - 0.05 * typos, name), part
+                        anchor, anchor_part = (oid, 0.9 - 0.05 * (typos + n), name), part
                         break
                 if anchor:
                     break
@@ -501,7 +654,7 @@ class OrgIndex:
     def _match_zh(self, sp: SplitAffiliation) -> OrgMatch:
         text = zh_key(sp.text)
         for key, oid in self.anchor_zh:
-            at = text.find(key)
+            at = _find_zh(text, key)
             if at < 0:
                 continue
             if len(key) < 4 and key != sp.institution and key not in re.split(r"[\s,，;；、]+", sp.text):
@@ -518,6 +671,20 @@ class OrgIndex:
             if key in text and not re.search(r"大学|学院|研究院|医院|公司|研究所", text.replace(key, "|")):
                 return self._result(oid, 0.9, key, key, [], sp)
         return OrgMatch(False, evidence={"institution": sp.institution, "split": sp.as_json()})
+
+
+# after a name, more characters up to 大学 (before any unit's suffix): a longer university's name
+# ("中国科学院" + "大学" is 中国科学院大学, not 中国科学院)
+_ZH_LONGER = re.compile(r"(?:(?!学院|医院|研究所|研究院|中心|系|所|室|部|科|处)[\u4e00-\u9fff]){0,4}大学")
+
+
+def _find_zh(text: str, key: str) -> int:
+    """Where a Chinese name occurs in a (spaceless) address as a whole name, not as the start of a
+    longer university's name; -1 if nowhere."""
+    at = text.find(key)
+    while at >= 0 and _ZH_LONGER.match(text, at + len(key)):
+        at = text.find(key, at + 1)
+    return at
 
 
 def match_org(text: str, index: OrgIndex | Iterable[OrgEntry], organization: str | None = None) -> OrgMatch:

@@ -1,10 +1,18 @@
 """The institution's dictionaries: organizations.csv and people.csv, edited by librarians.
 
 UTF-8 CSV (a BOM is accepted) with a header; extra columns are kept. Loading checks every row and reports
-each fault as a :class:`DictionaryProblem` (file, line, column, reason); a faulty row is refused (left
-out) and the rest is used. Refused: rows missing a required value, duplicate ids (an org twice, the same
-appointment twice, one ORCID or e-mail for two people), dangling ids (a parent, an appointment's org or
-a supervisor that is not in the dictionaries), malformed years, ORCIDs, e-mails and roles.
+each fault as a :class:`DictionaryProblem`: file, line, column, reason, and what was done about it.
+
+A typo never deletes a person or a unit: only a missing or malformed *key* refuses a row
+(``severity="error"``). The keys are an organisation's ``org_id``, and an appointment's ``person_id``, name
+(``name_zh`` or ``name_en``) and ``org_id``; the same organisation or appointment twice is refused too. Any
+other value that is malformed (a year, an ORCID iD with a wrong check digit, an e-mail, a role, a
+ResearcherID) or dangling (a parent or a supervisor the dictionaries do not hold) is dropped, and the row
+is loaded without it (``severity="warning"``). An e-mail, ORCID iD or ResearcherID that two people share
+is evidence for neither: it is dropped from both. A unit whose parent is unknown (or whose parents loop)
+is kept under the institution when the dictionary holds one institution, and otherwise kept for its
+people but never used to recognise an address (``Organization.detached``); an appointment at an unknown
+unit of a one-institution dictionary is kept at the institution.
 
 ``organizations.csv``: org_id, parent_id, name_zh, name_en, variants ("|"-separated)
 ``people.csv``: person_id, name_zh, name_en, variants, org_id, email, orcid, role, start_year, end_year
@@ -17,6 +25,7 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +38,8 @@ ROLES = ("faculty", "staff", "postdoc", "student")
 _KNOWN_PEOPLE = frozenset(PEOPLE_COLUMNS) | {"supervisor_id", "researcher_id"}
 _ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$", re.I)
 _EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$")
+_RESEARCHER_ID = re.compile(r"^[A-Z]{1,3}-\d{4}-(?:19|20)\d\d$")
+REFUSED, DROPPED = "error", "warning"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +48,20 @@ class DictionaryProblem:
     line: int  # 1-based line of the file (the header is line 1); 0 for the file as a whole
     column: str | None
     reason: str
+    severity: str = REFUSED  # error: the row was refused; warning: the row was loaded without the value
+
+    @property
+    def refused(self) -> bool:
+        return self.severity == REFUSED
 
     def __str__(self) -> str:
         col = f" [{self.column}]" if self.column else ""
-        return f"{self.file}:{self.line}{col}: {self.reason}"
+        what = "" if self.line == 0 else (": row refused" if self.refused else ": loaded without this value")
+        return f"{self.file}:{self.line}{col}: {self.reason}{what}"
 
     def as_json(self) -> dict:
-        return {"file": self.file, "line": self.line, "column": self.column, "reason": self.reason}
+        return {"file": self.file, "line": self.line, "column": self.column, "reason": self.reason,
+                "severity": self.severity}
 
 
 @dataclass(slots=True)
@@ -55,9 +73,11 @@ class Organization:
     variants: list[str]
     line: int
     extra: dict = field(default_factory=dict)
+    detached: bool = False  # its parent is unknown: kept for its people, never matched in addresses
 
     def entry(self) -> OrgEntry:
-        return OrgEntry(self.org_id, self.parent_id, self.name_zh, self.name_en, list(self.variants))
+        return OrgEntry(self.org_id, self.parent_id, self.name_zh, self.name_en, list(self.variants),
+                        self.detached)
 
     @property
     def name(self) -> str:
@@ -75,7 +95,7 @@ class Appointment:
     org_id: str
     email: str | None
     orcid: str | None
-    role: str
+    role: str  # one of ROLES, or "" when not given (or not valid)
     start_year: int | None
     end_year: int | None
     line: int
@@ -116,6 +136,11 @@ class Dictionaries:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def refused(self) -> list[DictionaryProblem]:
+        """The problems that refused a row (the others dropped one value of a loaded row)."""
+        return [p for p in self.problems if p.refused]
 
 
 class DictionaryError(ValueError):
@@ -175,148 +200,198 @@ def _split_variants(value: str) -> list[str]:
     return [v.strip() for v in value.split("|") if v.strip()]
 
 
+# ------------------------------------------------------------------------------ optional values
+# column -> parse(text) -> (value, reason): the value when it is good, else None and why (empty: no reason)
+
+
+def _parse_year(v: str) -> tuple[int | None, str | None]:
+    if re.fullmatch(r"\d{4}", v) and 1900 <= int(v) <= 2100:
+        return int(v), None
+    return None, f"{v!r} is not a year"
+
+
+def _parse_orcid(v: str) -> tuple[str | None, str | None]:
+    m = _ORCID.match(v)
+    if not m:
+        return None, f"{v!r} is not an ORCID iD (0000-0000-0000-000X)"
+    if not _orcid_ok(m.group(1)):
+        return None, f"{v!r} has a wrong ORCID check digit"
+    return m.group(1).upper(), None
+
+
+def _parse_email(v: str) -> tuple[str | None, str | None]:
+    v = v.lower()
+    return (v, None) if _EMAIL.match(v) else (None, f"{v!r} is not an e-mail address")
+
+
+def _parse_role(v: str) -> tuple[str | None, str | None]:
+    r = v.lower()
+    return (r, None) if r in ROLES else (None, f"role {v!r} is not one of {', '.join(ROLES)}")
+
+
+def _parse_researcher_id(v: str) -> tuple[str | None, str | None]:
+    r = v.upper()
+    return (r, None) if _RESEARCHER_ID.match(r) else (None, f"{v!r} is not a ResearcherID (A-1234-2010)")
+
+
+OPTIONAL_PEOPLE: dict[str, Callable[[str], tuple[object, str | None]]] = {
+    "email": _parse_email, "orcid": _parse_orcid, "role": _parse_role, "start_year": _parse_year,
+    "end_year": _parse_year, "researcher_id": _parse_researcher_id,
+}
+SHARED_IDS = ("email", "orcid", "researcher_id")  # evidence for one person only
+
+
+# ------------------------------------------------------------------------------ loading
+
+
 def load_dictionaries(folder: Path, *, strict: bool = False) -> Dictionaries:
-    """Read and check ``organizations.csv`` and ``people.csv`` in ``folder``. Faulty rows are refused and
-    reported in ``problems``; ``strict`` raises :class:`DictionaryError` instead when there are any."""
+    """Read and check ``organizations.csv`` and ``people.csv`` in ``folder``. Problems are reported in
+    ``problems`` (rows refused, values dropped); ``strict`` raises :class:`DictionaryError` instead when
+    there are any."""
     folder = Path(folder)
     d = Dictionaries()
-    p = d.problems
     org_path, people_path = folder / "organizations.csv", folder / "people.csv"
     h = hashlib.sha256()
     for path in (org_path, people_path):
         if path.exists():
             h.update(path.read_bytes())
     d.digest = h.hexdigest()
+    d.organizations = _load_organizations(org_path, d.problems)
+    d.appointments = _load_people(people_path, d.organizations, d.problems)
+    d.problems.sort(key=lambda x: (x.file, x.line))
+    if strict and d.problems:
+        raise DictionaryError(d.problems)
+    return d
 
-    org_rows = _read_csv(org_path, ORG_COLUMNS, p)
+
+def _load_organizations(path: Path, p: list[DictionaryProblem]) -> dict[str, Organization]:
+    name = path.name
     seen_lines: dict[str, int] = {}
-    pending: list[Organization] = []
-    for line, r in org_rows:
+    orgs: dict[str, Organization] = {}
+    for line, r in _read_csv(path, ORG_COLUMNS, p):
         oid = r["org_id"]
         if not oid:
-            p.append(DictionaryProblem(org_path.name, line, "org_id", "empty org_id"))
+            p.append(DictionaryProblem(name, line, "org_id", "empty org_id"))
             continue
         if oid in seen_lines:
-            p.append(DictionaryProblem(org_path.name, line, "org_id", f"duplicate org_id {oid!r} (first on line {seen_lines[oid]})"))
+            p.append(DictionaryProblem(name, line, "org_id", f"duplicate org_id {oid!r} (first on line {seen_lines[oid]})"))
             continue
         seen_lines[oid] = line
         if not r["name_zh"] and not r["name_en"]:
-            p.append(DictionaryProblem(org_path.name, line, "name_en", "neither name_zh nor name_en given"))
-            continue
-        if r["parent_id"] == oid:
-            p.append(DictionaryProblem(org_path.name, line, "parent_id", "an organisation cannot be its own parent"))
-            continue
+            p.append(DictionaryProblem(name, line, "name_en", "neither name_zh nor name_en given: no address "
+                                       "can name this unit (kept for its people)", DROPPED))
         extra = {k: v for k, v in r.items() if k not in ORG_COLUMNS and v}
-        pending.append(Organization(oid, r["parent_id"] or None, r["name_zh"] or None, r["name_en"] or None,
-                                    _split_variants(r["variants"]), line, extra))
-    by_id = {o.org_id: o for o in pending}
-    for o in pending:
-        if o.parent_id and o.parent_id not in by_id:
-            p.append(DictionaryProblem(org_path.name, o.line, "parent_id", f"unknown parent_id {o.parent_id!r}"))
-            continue
-        seen, cur = {o.org_id}, o.parent_id  # a cycle of parents is a dangling hierarchy too
-        while cur and cur in by_id and cur not in seen:
-            seen.add(cur)
-            cur = by_id[cur].parent_id
-        if cur and cur in seen:
-            p.append(DictionaryProblem(org_path.name, o.line, "parent_id", f"parent chain of {o.org_id!r} loops"))
-            continue
-        d.organizations[o.org_id] = o
-    # a refused parent refuses its children (their parent_id would dangle)
-    changed = True
-    while changed:
-        changed = False
-        for oid, o in list(d.organizations.items()):
-            if o.parent_id and o.parent_id not in d.organizations:
-                p.append(DictionaryProblem(org_path.name, o.line, "parent_id", f"parent {o.parent_id!r} was refused"))
-                del d.organizations[oid]
-                changed = True
+        orgs[oid] = Organization(oid, r["parent_id"] or None, r["name_zh"] or None, r["name_en"] or None,
+                                 _split_variants(r["variants"]), line, extra)
+    roots = [o.org_id for o in orgs.values() if o.parent_id is None]
+    home = roots[0] if len(roots) == 1 else None
+    where = f"placed under {home!r}" if home else "kept apart, never matched in addresses"
+    broken: dict[str, str] = {}
+    for o in orgs.values():
+        if o.parent_id == o.org_id:
+            broken[o.org_id] = "an organisation cannot be its own parent"
+        elif o.parent_id and o.parent_id not in orgs:
+            broken[o.org_id] = f"unknown parent_id {o.parent_id!r}"
+        elif o.parent_id:
+            seen, cur = {o.org_id}, o.parent_id  # a cycle of parents is a dangling hierarchy too
+            while cur and cur in orgs and cur not in seen:
+                seen.add(cur)
+                cur = orgs[cur].parent_id
+            if cur == o.org_id:
+                broken[o.org_id] = f"the parent chain of {o.org_id!r} loops"
+    for oid, why in broken.items():
+        o = orgs[oid]
+        p.append(DictionaryProblem(name, o.line, "parent_id", f"{why} ({where})", DROPPED))
+        o.parent_id, o.detached = home, home is None
+    return orgs
 
-    people_rows = _read_csv(people_path, PEOPLE_COLUMNS, p)
-    fname = people_path.name
-    identity: dict[str, tuple[int, str | None, str | None]] = {}
-    orcid_of: dict[str, tuple[str, int]] = {}
-    email_of: dict[str, tuple[str, int]] = {}
+
+def _load_people(path: Path, orgs: dict[str, Organization], p: list[DictionaryProblem]) -> list[Appointment]:
+    fname = path.name
+    roots = [o.org_id for o in orgs.values() if o.parent_id is None and not o.detached]
+    home = roots[0] if len(roots) == 1 else None
+    identity: dict[str, tuple[int, str | None, str | None, list[str]]] = {}
     appt_seen: dict[tuple, int] = {}
     accepted: list[Appointment] = []
-    for line, r in people_rows:
-        pid = r["person_id"]
+    for line, r in _read_csv(path, PEOPLE_COLUMNS, p):
+        pid, oid = r["person_id"], r["org_id"]
         bad = []
         if not pid:
             bad.append(("person_id", "empty person_id"))
         if not r["name_zh"] and not r["name_en"]:
             bad.append(("name_en", "neither name_zh nor name_en given"))
-        if not r["org_id"]:
+        if not oid:
             bad.append(("org_id", "empty org_id"))
-        elif r["org_id"] not in d.organizations:
-            bad.append(("org_id", f"unknown org_id {r['org_id']!r}"))
-        role = r["role"].lower()
-        if role not in ROLES:
-            bad.append(("role", f"role {r['role']!r} is not one of {', '.join(ROLES)}"))
-        years = {}
-        for col in ("start_year", "end_year"):
-            v = r[col]
-            if not v:
-                years[col] = None
-            elif re.fullmatch(r"\d{4}", v) and 1900 <= int(v) <= 2100:
-                years[col] = int(v)
-            else:
-                bad.append((col, f"{v!r} is not a year"))
-        if years.get("start_year") and years.get("end_year") and years["start_year"] > years["end_year"]:
-            bad.append(("end_year", f"ends ({years['end_year']}) before it starts ({years['start_year']})"))
-        orcid = None
-        if r["orcid"]:
-            m = _ORCID.match(r["orcid"])
-            if not m or not _orcid_ok(m.group(1)):
-                bad.append(("orcid", f"{r['orcid']!r} is not a valid ORCID iD"))
-            else:
-                orcid = m.group(1).upper()
-        email = r["email"].lower() or None
-        if email and not _EMAIL.match(email):
-            bad.append(("email", f"{r['email']!r} is not an e-mail address"))
+        elif oid not in orgs and home is None:
+            bad.append(("org_id", f"unknown org_id {oid!r}"))
         if bad:
             p.extend(DictionaryProblem(fname, line, col, why) for col, why in bad)
             continue
+        if oid not in orgs:
+            p.append(DictionaryProblem(fname, line, "org_id", f"unknown org_id {oid!r} (the appointment is kept "
+                                       f"at {home!r})", DROPPED))
+            oid = home
+        values: dict[str, object] = {}
+        for col, parse in OPTIONAL_PEOPLE.items():
+            raw = (r.get(col) or "").strip()
+            values[col], why = parse(raw) if raw else (None, None)
+            if why:
+                p.append(DictionaryProblem(fname, line, col, why, DROPPED))
+        start, end = values["start_year"], values["end_year"]
+        if start and end and start > end:
+            p.append(DictionaryProblem(fname, line, "end_year", f"ends ({end}) before it starts ({start}): "
+                                       "loaded without either year", DROPPED))
+            values["start_year"] = values["end_year"] = None
+        names = (r["name_zh"] or None, r["name_en"] or None, _split_variants(r["variants"]))
         if pid in identity:
-            first_line, zh, en = identity[pid]
-            if (r["name_zh"] or None, r["name_en"] or None) != (zh, en):
-                p.append(DictionaryProblem(fname, line, "name_en",
-                                           f"person {pid!r} is named differently on line {first_line}"))
-                continue
-        key = (pid, r["org_id"], years["start_year"])
+            first_line, *first = identity[pid]
+            if tuple(first[:2]) != names[:2]:
+                p.append(DictionaryProblem(fname, line, "name_en", f"person {pid!r} is named differently on line "
+                                           f"{first_line} (that line's names are kept)", DROPPED))
+                names = tuple(first)
+        key = (pid, oid, values["start_year"])
         if key in appt_seen:
-            p.append(DictionaryProblem(fname, line, "person_id",
-                                       f"duplicate appointment of {pid!r} at {r['org_id']!r} from {years['start_year']} (line {appt_seen[key]})"))
+            p.append(DictionaryProblem(fname, line, "person_id", f"duplicate appointment of {pid!r} at {oid!r} "
+                                       f"from {values['start_year']} (line {appt_seen[key]})"))
             continue
-        if orcid and orcid in orcid_of and orcid_of[orcid][0] != pid:
-            p.append(DictionaryProblem(fname, line, "orcid", f"ORCID {orcid} also belongs to {orcid_of[orcid][0]!r} (line {orcid_of[orcid][1]})"))
-            continue
-        if email and email in email_of and email_of[email][0] != pid:
-            p.append(DictionaryProblem(fname, line, "email", f"e-mail {email} also belongs to {email_of[email][0]!r} (line {email_of[email][1]})"))
-            continue
-        identity.setdefault(pid, (line, r["name_zh"] or None, r["name_en"] or None))
+        identity.setdefault(pid, (line, *names))
         appt_seen[key] = line
-        if orcid:
-            orcid_of.setdefault(orcid, (pid, line))
-        if email:
-            email_of.setdefault(email, (pid, line))
         accepted.append(Appointment(
-            person_id=pid, name_zh=r["name_zh"] or None, name_en=r["name_en"] or None,
-            variants=_split_variants(r["variants"]), org_id=r["org_id"], email=email, orcid=orcid, role=role,
-            start_year=years["start_year"], end_year=years["end_year"], line=line,
-            supervisor_id=r.get("supervisor_id") or None, researcher_id=r.get("researcher_id") or None,
+            person_id=pid, name_zh=names[0], name_en=names[1], variants=names[2], org_id=oid,
+            email=values["email"], orcid=values["orcid"], role=values["role"] or "",
+            start_year=values["start_year"], end_year=values["end_year"], line=line,
+            supervisor_id=r.get("supervisor_id") or None, researcher_id=values["researcher_id"],
             extra={k: v for k, v in r.items() if v and k not in _KNOWN_PEOPLE},
         ))
+    _drop_shared(accepted, fname, p)
     persons = {a.person_id for a in accepted}
     for a in accepted:
         if a.supervisor_id and a.supervisor_id not in persons:
-            p.append(DictionaryProblem(fname, a.line, "supervisor_id", f"unknown supervisor_id {a.supervisor_id!r}"))
+            p.append(DictionaryProblem(fname, a.line, "supervisor_id", f"unknown supervisor_id {a.supervisor_id!r}",
+                                       DROPPED))
+            a.supervisor_id = None
+        elif a.supervisor_id == a.person_id:
+            p.append(DictionaryProblem(fname, a.line, "supervisor_id", "a person cannot supervise themselves", DROPPED))
+            a.supervisor_id = None
+    return accepted
+
+
+def _drop_shared(appointments: list[Appointment], fname: str, p: list[DictionaryProblem]) -> None:
+    """An e-mail, ORCID iD or ResearcherID on the rows of two people says nothing about either: dropped
+    from every row that has it, each reported."""
+    for col in SHARED_IDS:
+        holders: dict[str, set[str]] = {}
+        for a in appointments:
+            v = getattr(a, col)
+            if v:
+                holders.setdefault(v, set()).add(a.person_id)
+        shared = {v: sorted(ps) for v, ps in holders.items() if len(ps) > 1}
+        if not shared:
             continue
-        if a.supervisor_id == a.person_id:
-            p.append(DictionaryProblem(fname, a.line, "supervisor_id", "a person cannot supervise themselves"))
-            continue
-        d.appointments.append(a)
-    p.sort(key=lambda x: (x.file, x.line))
-    if strict and p:
-        raise DictionaryError(p)
-    return d
+        for a in appointments:
+            v = getattr(a, col)
+            if v in shared:
+                others = ", ".join(repr(x) for x in shared[v] if x != a.person_id)
+                p.append(DictionaryProblem(fname, a.line, col, f"{col.replace('_', ' ')} {v} is also given for {others}: "
+                                           "evidence for neither", DROPPED))
+                setattr(a, col, None)

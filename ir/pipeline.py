@@ -121,7 +121,8 @@ def attention(report) -> list[str]:
             notes.append(f"{report.unmatched} authorship(s) of ours fit nobody in the dictionary: "
                          "unknown authors, for dictionary upkeep")
         if getattr(report, "problems", None):
-            notes.append(f"{len(report.problems)} dictionary row(s) refused: `ir dictionaries check`")
+            refused = sum(1 for p in report.problems if getattr(p, "refused", True))
+            notes.append(f"{len(report.problems)} dictionary problem(s), {refused} row(s) refused: `ir dictionaries check`")
     return notes
 
 

@@ -319,6 +319,7 @@ def test_cnki_position_guess_that_is_not_ours_falls_back_to_the_other_organs(sto
     attribute(store, dicts)
     r = rows(store, "W10")
     assert r[1].status == "external"
-    assert (r[2].person_id, r[2].status, r[2].evidence["unlinked_addresses"]) == ("P1", "auto", True)
+    # the organs left are not linked to anyone: the name alone is a suggestion
+    assert (r[2].person_id, r[2].status, r[2].evidence["unlinked_addresses"]) == ("P1", "suggested", True)
     assert r[3].status == "unmatched"  # linked to our organ by the guess, and no such person
     assert rows(store, "W11")[1].status == "external"

@@ -439,6 +439,27 @@ def test_sources_overlap_and_duplicate(bigger):
     assert any(r["doc_type"] == "correction" for r in works.values())
 
 
+def test_hard_noise_is_recorded_in_the_truth(bigger):
+    """Typos in our institution's name (the reprint line mostly right), and outside authors named like one
+    of our people, each listed in truth/noise.csv by source record and byline position."""
+    noise = read_csv(bigger / "truth/noise.csv")
+    authorships = {(r["source"], r["source_id"], r["position"]): r for r in read_csv(bigger / "truth/authorships.csv")}
+    people = {r["person_id"]: r["name_zh"] for r in read_csv(bigger / "dictionaries/people.csv")}
+    typos = [r for r in noise if r["kind"] == "address_typo"]
+    namesakes = [r for r in noise if r["kind"] == "outside_namesake"]
+    assert {r["source"] for r in typos} == {"wos", "ei"} and {r["source"] for r in namesakes} >= {"wos", "cnki"}
+    for r in typos:
+        assert authorships[(r["source"], r["source_id"], r["position"])]["is_ours"] == "1"
+    for r in namesakes:
+        t = authorships[(r["source"], r["source_id"], r["position"])]
+        assert t["is_ours"] == "0" and t["person_id"] == "" and r["detail"] in people
+    wos = _all_text(bigger, "wos")
+    slipped = [r["detail"] for r in typos if r["source"] == "wos"]
+    assert any(f"(reprint author), {d}" not in wos and f"(corresponding author), {d}" not in wos for d in slipped)
+    cnki = _all_text(bigger, "cnki")
+    assert any(people[r["detail"]] in cnki for r in namesakes if r["source"] == "cnki")
+
+
 def test_encodings_and_line_ends(demo):
     wos_files = sorted((demo / "exports/wos").glob("*.txt"))
     assert all(p.read_bytes().startswith(b"\xef\xbb\xbfFN ") for p in wos_files)
@@ -492,6 +513,8 @@ def test_exports_parse_without_problems(which, source, request):
     works = {w["work_key"]: w for w in read_csv(demo / "truth/works.csv")}
     authorships = {(r["source"], r["source_id"], int(r["position"])): r for r in read_csv(demo / "truth/authorships.csv")}
     positions = Counter((s, i) for s, i, _ in authorships)
+    typos = {(r["source"], r["source_id"], int(r["position"])) for r in read_csv(demo / "truth/noise.csv")
+             if r["kind"] == "address_typo"}
     by_file: dict[str, list[dict]] = defaultdict(list)
     for r in truth:
         by_file[r["file"]].append(r)
@@ -518,6 +541,9 @@ def test_exports_parse_without_problems(which, source, request):
                         continue  # two 'Liu, Wei' in one byline: WoS brackets cannot tell whose address is whose
                     texts = [rec.affiliations[i].text for i in a.affiliations]
                     assert texts, (rec.source_id, a.position)
+                    if (source, rec.source_id, a.position) in typos:  # our name misspelt, on purpose
+                        assert authorships[(source, rec.source_id, a.position)]["is_ours"] == "1"
+                        continue
                     # the truth says "ours" exactly when the author's own address names us
                     ours = any(OURS_IN_ADDRESS.search(t) for t in texts)
                     assert ours == (authorships[(source, rec.source_id, a.position)]["is_ours"] == "1"), \

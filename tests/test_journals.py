@@ -18,6 +18,7 @@ from ir.tagging.journals import (
     normalize_cn,
     normalize_value,
     parse_issn,
+    parse_rows,
     read_journal_file,
     title_key,
     write_journal_csv,
@@ -183,6 +184,38 @@ def test_loader_reports_bad_rows_with_file_line_and_column(tmp_path):
                         (8, "list", "error")}
     assert "expected 3" in got[(4, "issn", "warning")]
     assert all(p.file == str(path) for p in problems)
+
+
+GOOD = {"list": "jcr", "year": "2022", "issn": "0002-7863", "eissn": "1520-5126", "cn": "",
+        "title": "Journal of the American Chemical Society", "value": "Q1", "category": "Chemistry"}
+ROW_CASES = [
+    # (case, changed columns, problems {(column, severity)}, loaded: the entry's fields, or None: refused)
+    ("a clean row", {}, set(), {"issn": "0002-7863", "eissn": "1520-5126"}),
+    ("a wrong ISSN check digit drops the ISSN", {"issn": "0002-7864"}, {("issn", "warning")},
+     {"issn": None, "eissn": "1520-5126"}),
+    ("a malformed eISSN drops the eISSN", {"eissn": "1520-512"}, {("eissn", "warning")}, {"eissn": None}),
+    ("a malformed CN drops the CN", {"cn": "CN 21-11"}, {("cn", "warning")}, {"cn": None}),
+    ("an empty category is no problem", {"category": ""}, set(), {"category": ""}),
+    ("no valid ISSN, but the title still names the journal", {"issn": "x", "eissn": ""}, {("issn", "warning")},
+     {"issn": None, "title": "Journal of the American Chemical Society"}),
+    # keys: the row is refused
+    ("no list", {"list": ""}, {("list", "error")}, None),
+    ("no edition year", {"year": "n/a"}, {("year", "error")}, None),
+    ("a tier the list does not have", {"value": "Q5"}, {("value", "error")}, None),
+    ("nothing left to name the journal", {"issn": "0002-7864", "eissn": "", "title": ""},
+     {("issn", "warning"), (None, "error")}, None),
+]
+
+
+@pytest.mark.parametrize("case, changes, problems, loaded", ROW_CASES, ids=[c[0] for c in ROW_CASES])
+def test_only_a_bad_key_refuses_a_journal_row(case, changes, problems, loaded):
+    out = list(parse_rows([(2, {**GOOD, **changes})], "journals.csv"))
+    entries = [x for x in out if isinstance(x, JournalEntry)]
+    assert {(p.column, p.severity) for p in out if isinstance(p, LoadProblem)} == problems
+    if loaded is None:
+        assert entries == []
+    else:
+        assert [(getattr(entries[0], k)) for k in loaded] == list(loaded.values())
 
 
 def test_loader_reads_chinese_headers_gbk_and_a_folder(tmp_path):

@@ -61,7 +61,7 @@ def claim_per_truth(store, folder: Path, *, share: float = 1.0) -> dict:
         t = next((truth[(s, sid, pos)] for s, sid, pos in (r.evidence or {}).get("sources", [])
                   if (s, sid, pos) in truth), None)
         person = t["person_id"] if t and t["is_ours"] == "1" else ""
-        if person and r.person_id == person and r.status in ("auto", "suggested"):
+        if person and r.person_id == person and r.status == "auto":
             A.confirm(store, r.work_id, r.position, actor="librarian", role="librarian")
             done["confirmed"] += 1
         elif person:

@@ -215,6 +215,7 @@ def test_work_page_readers_see_the_record_librarians_its_provenance(world):
     assert ld["authors"][pos - 1]["evidence"]["decision"] and ld["provenance"] and ld["records"][0]["file"] in paths
     lhtml = lib.get(f"/works/{wid}").text
     assert 'class="evidence"' in lhtml and "from " + w.data["provenance"]["title"] in lhtml and "Joined because" in lhtml
+    assert re.search(r'years \+0\.50 <span class="muted">\(\d{4}-', lhtml)  # what a point rests on
     assert c.get("/works/WNOPE").status_code == 404 and c.get("/api/works/WNOPE").status_code == 404
 
 

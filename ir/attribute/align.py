@@ -5,11 +5,13 @@ Wanfang "张三" with "San ZHANG"). The richest record is the base; another reco
 when its list has the same length and the names agree, and otherwise name by name (Chinese names meet
 English forms through pinyin). Each work author gathers the evidence of every source: names in all
 forms, e-mails, ORCIDs, ResearcherIDs, addresses (linked to the author or, for CNKI's unlinked organ
-list, only to the record), corresponding flags.
+list, only to the record; a corresponding author's reprint address as a second source, where the record
+says whose it is), corresponding flags.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ir.names import compatibility_cached as compatibility, has_cjk, parse_name
@@ -30,6 +32,7 @@ class AuthorAddress:
     linked: bool  # False: the record lists it without saying whose it is
     source: str
     guess: bool = False  # linked by the parser's guess (CNKI's organ list matched by position)
+    reprint: bool = False  # the record's reprint / corresponding address (WoS RP, EI), this author's
 
 
 @dataclass(slots=True)
@@ -65,9 +68,34 @@ def _author_names(a: dict) -> list[str]:
     return [n for n in (a.get("full_name"), a.get("name"), a.get("abbreviated"), a.get("name_zh")) if n]
 
 
-def _absorb(wa: WorkAuthor, rec: dict, a: dict) -> None:
+def _short_key(a: dict) -> tuple[str, str]:
+    """Family name and first initial: what a reprint line's "Li, W" tells apart (WoS and EI write
+    "Family, Given"; a name without a comma is its own key)."""
+    n = (a.get("abbreviated") or a.get("full_name") or a.get("name") or "").casefold()
+    fam, _, given = n.partition(",")
+    return fam.strip(), given.strip()[:1]
+
+
+def reprint_addresses(rec: dict) -> dict[int, list[str]]:
+    """Byline position -> the record's reprint (corresponding) addresses, where the record says whose they
+    are: it has one corresponding author, or one address for all of them. An author whose family name and
+    initial another author of the record shares gets none: "Li, W (corresponding author)" could be
+    either of them."""
+    addrs = [x for x in rec.get("corresponding_addresses") or () if x]
+    authors = rec.get("authors") or ()
+    corr = [a for a in authors if a.get("corresponding")]
+    if not addrs or not corr or (len(corr) > 1 and len(set(addrs)) > 1):
+        return {}
+    keys = Counter(_short_key(a) for a in authors)
+    return {a.get("position") or 0: addrs for a in corr if keys[_short_key(a)] == 1}
+
+
+def _absorb(wa: WorkAuthor, rec: dict, a: dict, reprint: list[str] = ()) -> None:
     for n in _author_names(a):
         wa.add_name(n)
+    if reprint:  # a second source of this author's address (the first may carry a typo)
+        have = {x.text for x in wa.addresses}
+        wa.addresses.extend(AuthorAddress(t, None, True, rec["source"], reprint=True) for t in reprint if t not in have)
     if a.get("email"):
         wa.emails.update(e.strip().lower() for e in str(a["email"]).replace(",", ";").split(";") if "@" in e)
     if a.get("orcid"):
@@ -117,16 +145,18 @@ def align(records: list[dict]) -> list[WorkAuthor]:
     records.sort(key=lambda r: (-len(r["authors"]), SOURCE_RANK.get(r["source"], 9), r["source_id"]))
     base = records[0]
     out: list[WorkAuthor] = []
+    rp = reprint_addresses(base)
     for i, a in enumerate(base["authors"], 1):
         display = a.get("full_name") or a.get("name") or a.get("name_zh") or a.get("abbreviated") or "?"
         wa = WorkAuthor(position=i, name=display)
-        _absorb(wa, base, a)
+        _absorb(wa, base, a, rp.get(a.get("position") or 0, ()))
         out.append(wa)
     for rec in records[1:]:
         authors = rec["authors"]
+        rp = reprint_addresses(rec)
         if len(authors) == len(out) and all(_compat(wa, a) >= 0.4 for wa, a in zip(out, authors)):
             for wa, a in zip(out, authors):
-                _absorb(wa, rec, a)
+                _absorb(wa, rec, a, rp.get(a.get("position") or 0, ()))
             continue
         taken: set[int] = set()
         for j, a in enumerate(authors):
@@ -134,5 +164,5 @@ def align(records: list[dict]) -> list[WorkAuthor]:
                              if k not in taken), reverse=True)
             if scored and scored[0][0] >= 0.45:
                 taken.add(scored[0][2])
-                _absorb(out[scored[0][2]], rec, a)
+                _absorb(out[scored[0][2]], rec, a, rp.get(a.get("position") or 0, ()))
     return out

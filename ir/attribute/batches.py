@@ -196,7 +196,7 @@ def fill_batch(store, batch: Batch) -> Batch:
     wanted = set(ids)
     data = source_records.c.data
     q = (sa.select(works.c.work_id, works.c.year, source_records.c.source, source_records.c.source_id,
-                   data["year"].as_integer(), data["authors"], data["affiliations"])
+                   data["year"].as_integer(), data["authors"], data["affiliations"], data["corresponding_addresses"])
          .select_from(works.join(work_members, work_members.c.work_id == works.c.work_id)
                       .join(source_records, (source_records.c.source == work_members.c.source)
                             & (source_records.c.source_id == work_members.c.source_id)))
@@ -205,16 +205,19 @@ def fill_batch(store, batch: Batch) -> Batch:
     years: dict[str, int | None] = {}
     loads = json.loads
     with store.connect() as conn:
-        for wid, wyear, src, sid, ryear, authors, affs in conn.execute(q):
+        for wid, wyear, src, sid, ryear, authors, affs, reprint in conn.execute(q):
             if wid not in wanted:
                 continue
             if isinstance(authors, str):
                 authors = loads(authors)
             if isinstance(affs, str):
                 affs = loads(affs)
+            if isinstance(reprint, str):
+                reprint = loads(reprint)
             years[wid] = wyear
             by_work.setdefault(wid, []).append({"source": src, "source_id": sid, "year": ryear,
-                                                "authors": authors or [], "affiliations": affs or []})
+                                                "authors": authors or [], "affiliations": affs or [],
+                                                "corresponding_addresses": reprint or []})
     for members in by_work.values():  # the database returns members in any order
         members.sort(key=lambda m: (m["source"], m["source_id"]))
     batch.works = [(w, years[w], by_work[w]) for w in ids if w in by_work]
@@ -293,9 +296,9 @@ def _later_pass(context, orgs, people, s, wid, st: WorkState, net: Network, out:
             continue
         for cand in ctx.candidates:
             history = net.coauthors.get(cand.person_id, empty)
-            n = sum(1 for q in linked if q != cand.person_id and q in history)
-            if n:
-                pts.setdefault(cand.person_id, {})["coauthors"] = s.coauthor * min(n, 2)
+            shared = sorted(q for q in linked if q != cand.person_id and q in history)
+            if shared:
+                pts.setdefault(cand.person_id, {})["coauthors"] = (s.coauthor * min(len(shared), 2), shared[:5])
         add_points(ctx, pts, WORK_POINTS + ("coauthors",))
         # between equal scores, suggest the person who publishes more (links made so far)
         ctx.candidates.sort(key=lambda c: (-round(c.score, 6), -net.activity.get(c.person_id, 0), c.person_id))
@@ -361,7 +364,11 @@ def _one_person_per_work(ours_ctx: list[AuthorContext], decisions: dict[int, Dec
                 ctx = by_pos[pos]
                 taken = set(holders)
                 nxt = next((c for c in ctx.candidates if c.person_id not in taken and c.score >= s.suggest_min), None)
-                if nxt is None:
+                if nxt is None and ctx.weak:  # an unlinked organ list: its one person of ours is the other
+                    decisions[pos] = Decision("external", None, None, None,
+                                              f"the record's organ list is partly ours, and {pid}, the one of "
+                                              f"our people the name fits, is another author of this work")
+                elif nxt is None:
                     decisions[pos] = Decision("unmatched", None, ctx.org_id, decisions[pos].score,
                                               f"{pid} is linked to another author of this work")
                 else:
@@ -374,6 +381,8 @@ def _address_evidence(ctx: AuthorContext, orgs: OrgIndex) -> list[dict]:
     for a in ctx.author.addresses:
         m = orgs.match(a.text, a.organization)
         item = {"text": a.text, "source": a.source, "linked": a.linked, "ours": m.ours}
+        if a.reprint:
+            item["reprint"] = True
         if m.ours:
             item["org_id"] = m.org_id
             item["org_ids"] = list(m.org_ids)

@@ -1,8 +1,11 @@
 """Scoring candidates and deciding each authorship, with the evidence of every decision.
 
 Per work author: is any of its addresses ours (:class:`~ir.affiliations.OrgIndex`)? Addresses a source
-links to its authors itself (WoS, Scopus, EI; and the first organ of a CNKI list, which is the first
-author's) overrule a parser's guess; an organ list not linked to its authors is *weak* evidence. If ours,
+links to its authors itself (WoS, Scopus, EI; a corresponding author's reprint address; and the first
+organ of a CNKI list, which is the first author's) overrule a parser's guess (CNKI's order-based rule: as
+many organs as authors, linked by position), which holds only while the list names one unit of ours (two
+are often one author's school and laboratory, and the guess slides); an organ list not linked to its
+authors is *weak* evidence. If ours,
 every person whose name is compatible (or whose e-mail, ORCID or ResearcherID the author carries) is a
 candidate, scored by adding points of evidence (:class:`~ir.attribute.settings.AttributeSettings`): name
 (and a name nobody else in the dictionary holds), unit of the appointment against the units named in the
@@ -12,9 +15,9 @@ linked in this run or confirmed before. The best candidate is
 
 - ``auto`` when its score is high, far enough ahead of the next person, and rests on more than the name:
   two people of the same name in one unit tie, so neither is ever auto-linked on the name alone; from a
-  weak organ list, only with e-mail, ORCID, supervisor or co-author evidence unless at most
-  ``weak_max_holders`` people of the dictionary hold the name (an outside author meets a namesake in a
-  large unit as easily as an author of ours is named there);
+  weak organ list, only with e-mail, ORCID, supervisor or co-author evidence (an outside author meets a
+  namesake of ours in a unit the list names as easily as an author of ours is named there;
+  ``weak_max_holders`` relaxes this for names few people hold);
 - ``suggested`` when it is plausible;
 - otherwise the authorship is ``unmatched`` (ours, but no person fits: dictionary upkeep).
 
@@ -40,10 +43,14 @@ class Candidate:
     name: Compat
     parts: dict  # evidence name -> points
     strong: bool  # e-mail / ORCID / ResearcherID evidence
+    why: dict = field(default_factory=dict)  # evidence name -> what it rests on: a text, or a list of ids
 
     def as_json(self) -> dict:
-        return {"person_id": self.person_id, "score": round(self.score, 2), "org_id": self.org_id,
-                "name": self.name.as_json(), "points": {k: round(v, 2) for k, v in self.parts.items()}}
+        out = {"person_id": self.person_id, "score": round(self.score, 2), "org_id": self.org_id,
+               "name": self.name.as_json(), "points": {k: round(v, 2) for k, v in self.parts.items()}}
+        if self.why:
+            out["evidence"] = self.why
+        return out
 
 
 @dataclass(slots=True)
@@ -69,10 +76,15 @@ def match_addresses(wa: WorkAuthor, orgs: OrgIndex) -> AuthorContext:
     if real:  # a source that links authors to addresses itself says where this author is: a guess does not
         linked = real
     use = linked or wa.addresses
-    if linked and not real and not any(orgs.match(a.text, a.organization).ours for a in linked):
-        guessed = [a for a in wa.addresses if not a.linked]
-        if guessed:  # a guessed link that is not ours: the record's other organs may be this author's
-            use, linked, fallback = guessed, [], True
+    if linked and not real:
+        if not any(orgs.match(a.text, a.organization).ours for a in linked):
+            guessed = [a for a in wa.addresses if not a.linked]
+            if guessed:  # a guessed link that is not ours: the record's other organs may be this author's
+                use, linked, fallback = guessed, [], True
+        elif len({m.org_id for a in wa.addresses if (m := orgs.match(a.text, a.organization)).ours}) > 1:
+            # the order rule guesses one organ per author; with two of our units listed, one author of
+            # ours often holds both (a school and its laboratory) and the guess slides: no link at all
+            use, linked = wa.addresses, []
     best_depth = -1
     for addr in use:
         m = orgs.match(addr.text, addr.organization)
@@ -176,7 +188,7 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
                         dept = s.dept_exact
                     elif o in unit_related:
                         dept = s.dept_related
-                    elif o not in roots:
+                    elif o not in roots and o not in orgs.detached:  # (a detached unit: unknown)
                         dept = s.dept_other
                     if weak and dept is not None and dept < 0:
                         dept = None  # an unlinked organ list names the co-authors' units too
@@ -186,24 +198,29 @@ def score_candidates(ctx: AuthorContext, year: int | None, people: PeopleIndex, 
             total = (dept or 0.0) + (years or 0.0)
             if best_pts is None or total > best_pts:
                 best_appt, best_pts, best_dept, best_years = a, total, dept, years
+        why: dict[str, object] = {}
         if best_dept is not None:
             parts["dept"] = best_dept
         if best_years is not None:
             parts["years"] = best_years
+            why["years"] = f"{best_appt.start_year or ''}-{best_appt.end_year or ''}"
         if weak and not strong_hits and named_units and (best_dept or 0) <= 0:
             continue  # the organ list names our units, none of them this person's
         if weak:
             parts["unlinked_address"] = s.unlinked
         if "email" in strong_hits:
             parts["email"] = s.email
+            why["email"] = sorted(wa.emails & p.emails)
         if "orcid" in strong_hits or "researcher_id" in strong_hits:
             parts["orcid"] = s.orcid
+            why["orcid"] = p.orcid if "orcid" in strong_hits else p.researcher_id
         elif p.orcid and wa.orcids and p.orcid not in wa.orcids:
             parts["orcid_conflict"] = s.orcid_conflict
+            why["orcid_conflict"] = sorted(wa.orcids)
         if extra and pid in extra:
             parts.update(extra[pid])
         org_id = best_appt.org_id if best_appt else ctx.org_id
-        out.append(Candidate(pid, sum(parts.values()), org_id, name, parts, bool(strong_hits)))
+        out.append(Candidate(pid, sum(parts.values()), org_id, name, parts, bool(strong_hits), why))
     out.sort(key=lambda c: (-c.score, c.person_id))
     return out
 
@@ -219,17 +236,21 @@ CORROBORATING = ("coauthors", "supervisor")  # with e-mail / ORCID (Candidate.st
 WORK_POINTS = ("supervisor", "student_alone")
 
 
+# per candidate person: evidence name -> (points, what it rests on: a text or a list of ids)
+WorkPoints = dict[str, dict[str, tuple[float, object]]]
+
+
 def work_points(ours: list[AuthorContext], people: PeopleIndex, s: AttributeSettings, year: int | None,
-                linked: frozenset[str] | set[str] = frozenset()) -> list[dict[str, dict[str, float]]]:
+                linked: frozenset[str] | set[str] = frozenset()) -> list[WorkPoints]:
     """Evidence from the rest of the work, per author (aligned with ``ours``) and candidate: a student
     and their supervisor are both plausible authors of the work (``supervisor``), or a student's recorded
     supervisor is nobody's candidate (``student_alone``: students publish with their supervisors).
     ``linked``: people already linked to (or claimed for) the work."""
     tied = people.tied  # people with a supervisor or students: the only ones this evidence concerns
     plausible = [{c.person_id for c in ctx.candidates if c.score >= s.suggest_min} for ctx in ours]
-    out: list[dict[str, dict[str, float]]] = []
+    out: list[WorkPoints] = []
     for i, ctx in enumerate(ours):
-        pts: dict[str, dict[str, float]] = {}
+        pts: WorkPoints = {}
         out.append(pts)
         mine = [c.person_id for c in ctx.candidates if c.person_id in tied]
         if not mine:
@@ -238,17 +259,18 @@ def work_points(ours: list[AuthorContext], people: PeopleIndex, s: AttributeSett
         for pid in mine:
             p = people.people[pid]
             sup = p.supervisor_id
+            students = people.students_of.get(pid, frozenset()) & others
             if sup and sup != pid and sup in others:
-                pts[pid] = {"supervisor": s.supervisor}
-            elif people.students_of.get(pid, frozenset()) & others:
-                pts[pid] = {"supervisor": s.supervisor}
+                pts[pid] = {"supervisor": (s.supervisor, f"supervisor {sup}")}
+            elif students:
+                pts[pid] = {"supervisor": (s.supervisor, "students " + ", ".join(sorted(students)[:5]))}
             elif sup and sup in people.people and any(
                     a.role == "student" and a.covers(year, s.year_slack) is not False for a in p.appointments):
-                pts[pid] = {"student_alone": s.student_alone}
+                pts[pid] = {"student_alone": (s.student_alone, f"supervisor {sup} is no author's candidate")}
     return out
 
 
-def add_points(ctx: AuthorContext, pts: dict[str, dict[str, float]], keys=WORK_POINTS) -> None:
+def add_points(ctx: AuthorContext, pts: WorkPoints, keys=WORK_POINTS) -> None:
     """Replace the ``keys`` evidence of the candidates by ``pts`` and re-rank them."""
     if not pts and not ctx.pointed:
         return
@@ -257,7 +279,11 @@ def add_points(ctx: AuthorContext, pts: dict[str, dict[str, float]], keys=WORK_P
         if pid in pts or pid in ctx.pointed:
             for k in keys:
                 c.parts.pop(k, None)
-            c.parts.update(pts.get(pid, {}))
+                c.why.pop(k, None)
+            for k, (v, detail) in pts.get(pid, {}).items():
+                c.parts[k] = v
+                if detail:
+                    c.why[k] = detail
             c.score = sum(c.parts.values())
     ctx.pointed = set(pts)
     ctx.candidates.sort(key=lambda c: (-c.score, c.person_id))
@@ -308,9 +334,9 @@ def decide(ctx: AuthorContext, s: AttributeSettings) -> Decision:
     ok_margin = margin is None or margin >= s.auto_margin
     ok_name = best.name.score >= s.auto_min_name or best.strong
     corroborated = best.strong or any(best.parts.get(k, 0) > 0 for k in CORROBORATING)
-    # an organ list not linked to its authors names our unit, but an outside author of a common name
-    # meets a namesake there as easily: then the name and the unit are not enough
-    ok_weak = not ctx.weak or corroborated or ctx.holders <= s.weak_max_holders
+    # an organ list not linked to its authors names our unit, but an outside author meets a namesake of
+    # ours there as easily: the name and the unit are not enough
+    ok_weak = not ctx.weak or corroborated or 0 < ctx.holders <= s.weak_max_holders
     if best.score >= s.auto_min and ok_margin and ok_name and non_name > 0 and ok_weak:
         why = "unique strong match" if margin is None else f"ahead of the next person by {margin:.2f}"
         return Decision("auto", best.person_id, best.org_id, best.score, why)
@@ -319,8 +345,8 @@ def decide(ctx: AuthorContext, s: AttributeSettings) -> Decision:
     elif not ok_name:
         why = f"name evidence too weak ({best.name.level})"
     elif not ok_weak:
-        why = (f"an organ list not linked to its authors, and {ctx.holders} of our people hold the name: "
-               f"needs e-mail, ORCID, supervisor or co-author evidence")
+        why = (f"an organ list not linked to its authors ({ctx.holders} of our people hold the name): "
+               f"the name needs e-mail, ORCID, supervisor or co-author evidence")
     else:
         why = f"score {best.score:.2f} below auto ({s.auto_min})"
     return Decision("suggested", best.person_id, best.org_id, best.score, why)

@@ -31,12 +31,13 @@ class AttributeSettings:
     auto_margin: float = 1.5  # ... and this far ahead of the next person: auto
     auto_min_name: float = 0.7  # name compatibility needed for auto without e-mail/ORCID evidence
     suggest_min: float = 3.0  # at least this score: suggested
-    max_suggested: int = 5  # a suggestion goes to the people tied for it (within auto_margin), at most this many
+    max_suggested: int = 10  # a suggestion goes to the people tied for it (within auto_margin), at most this
+    # many: each of them can claim it (a tie among more is a name too common to ask everyone about)
     min_name: float = 0.4  # weaker names are no candidates unless e-mail/ORCID say so
     year_slack: int = 1  # publishing lag accepted around an appointment (years)
     passes: int = 2  # passes adding co-author and supervisor evidence for the authors still in doubt
-    weak_max_holders: int = 2  # an unlinked organ list: auto without e-mail/ORCID/supervisor/co-author
-    # evidence only when at most this many people of the dictionary hold the name
+    weak_max_holders: int = 0  # an unlinked organ list (CNKI): auto without e-mail/ORCID/supervisor/co-author
+    # evidence when at most this many people of the dictionary hold the name (0: never on the name alone)
     max_elsewhere: int = 3  # when people of the units named fit the name: at most this many namesakes
     # elsewhere stay candidates (they score dept_other; with thousands of people most common names are there)
     max_candidates: int = 400  # initials-only lookups with more people than this are not widened

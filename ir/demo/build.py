@@ -87,6 +87,6 @@ def generate(out_dir: Path, *, works: int = DEFAULT_WORKS, people: int = DEFAULT
         summary.files += writer.files
     summary.duplicates = dict(exporter.duplicates)
     summary.works_by_sources = dict(sorted(summary.works_by_sources.items()))
-    summary.files += [out_dir / "truth" / n for n in ("works.csv", "records.csv", "authorships.csv")]
+    summary.files += [out_dir / "truth" / n for n in ("works.csv", "records.csv", "authorships.csv", "noise.csv")]
     summary.seconds = time.perf_counter() - t0
     return summary

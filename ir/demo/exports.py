@@ -3,10 +3,13 @@
 Each true work goes to one to three sources — Web of Science plain text, Engineering Village plain text,
 CNKI E-Study — as its language, venue and indexing decide. Every source prints names, addresses and
 titles its own way, and then some more: initials and hyphens, Chinese and abbreviated addresses,
-former unit names, typos, missing DOIs, early-access years, abbreviated page ranges, Greek letters
+former unit names, typos (in titles, names, and the institution's name in addresses, where the reprint
+line usually spells it right), missing DOIs, early-access years, abbreviated page ranges, Greek letters
 spelled out, HTML entities, the same work twice in one source (a Compendex and an Inspec record; a
 CNKI online-first and final record). The truth (``truth/records.csv``, ``truth/authorships.csv``,
-``truth/works.csv``) says which work and which person every record and byline position really is.
+``truth/works.csv``) says which work and which person every record and byline position really is;
+``truth/noise.csv`` names the byline positions that noise made hard: an ``address_typo`` in the
+author's address, an ``outside_namesake`` (an outside author named like one of our people).
 """
 
 from __future__ import annotations
@@ -181,6 +184,21 @@ def name_cnki_zh(a: WorkAuthor, rng: random.Random) -> str:
 
 
 # ---- addresses -----------------------------------------------------------------------------------------
+
+ADDRESS_TYPO = {"wos": 0.02, "rp": 0.005, "ei": 0.02}  # per address of ours: a slip in the institution's name
+
+
+def address_slip(text: str, rng: random.Random) -> str:
+    """One slip of the keyboard in the institution's name in an address: two letters swapped, one
+    dropped or doubled ("Huanghai nUiv Technol", "Huanghai Univ Tecnol", "Huanghaai Univ Technol")."""
+    target = next((u for u in (UNIVERSITY_WOS, UNIVERSITY_EN, UNIVERSITY_FORMER_WOS, UNIVERSITY_FORMER_EN)
+                   if u in text), text.split(", ")[0])
+    if rng.random() < 0.25:
+        i = rng.choice([i for i, ch in enumerate(target) if ch.isalpha()])
+        slipped = target[:i + 1] + target[i] + target[i + 1:]
+    else:
+        slipped = typo(target, rng)
+    return text.replace(target, slipped, 1)
 
 def _aff_key(a: Affil) -> tuple:
     return (a.kind, a.org.org_id if a.org else a.inst.key, a.dept)
@@ -376,6 +394,7 @@ class Truth:
         self.records = open_csv("records.csv", ["source", "source_id", "work_key", "file", "record_no", "kind"])
         self.authorships = open_csv("authorships.csv", ["source", "source_id", "position", "person_id", "org_id",
                                                         "is_ours", "author_key"])
+        self.noise_csv = open_csv("noise.csv", ["source", "source_id", "position", "kind", "detail"])
         self.works = open_csv("works.csv", ["work_key", "title", "year", "doi", "doc_type", "journal_issn",
                                             "title_en", "language", "journal_title", "related_work_key", "relation",
                                             "highly_cited", "ours"])
@@ -386,12 +405,18 @@ class Truth:
                              j.title if j else (w.conference.proceedings if w.conference else ""), w.related,
                              w.relation, int(w.highly_cited), int(w.ours)])
 
-    def record(self, source: str, w: Work, kind: str) -> Callable[[str, Path, int], None]:
+    def record(self, source: str, w: Work, kind: str, noise: list[tuple[int, str, str]] | None = None
+               ) -> Callable[[str, Path, int], None]:
+        """``noise``: filled by the record's rendering, just before this is called: (position, kind, detail)."""
         def write(source_id: str, path: Path, record_no: int) -> None:
             self.records.writerow([source, source_id, w.key, path.relative_to(self.root).as_posix(), record_no, kind])
             for pos, a in enumerate(w.authors, 1):
                 self.authorships.writerow([source, source_id, pos, a.person.person_id if a.person else "",
                                            "|".join(a.org_ids()), int(a.ours), a.key])
+                if a.namesake_of:
+                    self.noise_csv.writerow([source, source_id, pos, "outside_namesake", a.namesake_of])
+            for pos, what, detail in noise or ():
+                self.noise_csv.writerow([source, source_id, pos, what, detail])
         return write
 
     def close(self) -> None:
@@ -449,6 +474,7 @@ class Exporter:
         self.inspec_ids = 0
         self.cnki_seq: dict[tuple, int] = {}
         self.duplicates = {"wos": 0, "ei": 0, "cnki": 0}
+        self.noise: list[tuple[int, str, str]] = []  # the record being rendered: (position, kind, detail)
 
     def writers(self) -> dict[str, SourceWriter]:
         return {"wos": self.wos, "ei": self.ei, "cnki": self.cnki}
@@ -498,14 +524,15 @@ class Exporter:
         noise = Noise(drop_doi=rng.choice(srcs) if w.doi and len(srcs) > 1 and rng.random() < 0.12 else "")
         for s in srcs:
             if s == "wos":
-                self.wos.add(lambda n, w=w, nz=noise: self.wos_record(w, nz), self.truth.record("wos", w, "primary"))
+                self.wos.add(lambda n, w=w, nz=noise: self.wos_record(w, nz),
+                             self.truth.record("wos", w, "primary", self.noise))
             elif s == "ei":
                 self.ei.add(lambda n, w=w, nz=noise: self.ei_record(w, nz, n, "Compendex"),
-                            self.truth.record("ei", w, "primary"))
+                            self.truth.record("ei", w, "primary", self.noise))
                 if rng.random() < 0.04:  # the same work again, from Inspec
                     self.duplicates["ei"] += 1
                     self.ei.add(lambda n, w=w, nz=noise: self.ei_record(w, nz, n, "Inspec"),
-                                self.truth.record("ei", w, "duplicate"), delay=rng.randrange(2, 40))
+                                self.truth.record("ei", w, "duplicate", self.noise), delay=rng.randrange(2, 40))
             else:
                 final = lambda n, w=w: self.cnki_record(w, online_first=False)  # noqa: E731
                 if w.lang == "zh" and rng.random() < 0.05:  # online-first and final: two CNKI records
@@ -532,10 +559,23 @@ class Exporter:
                 cache[k] = addr_wos(a, rng)
             return cache[k]
 
+        slipped: dict[tuple, str] = {}  # C1 only: the reprint line is typed apart, and usually right
+
+        def c1_addr(a: Affil) -> str:
+            k = _aff_key(a)
+            if k not in slipped:
+                slip = a.kind == "ours" and rng.random() < ADDRESS_TYPO["wos"]
+                slipped[k] = address_slip(addr(a), rng) if slip else addr(a)
+            return slipped[k]
+
+        self.noise.clear()
         groups: dict[str, list[str]] = {}
-        for (au, af), a in zip(names, w.authors):
+        for pos, ((au, af), a) in enumerate(zip(names, w.authors), 1):
             for aff in a.affils:
-                groups.setdefault(addr(aff), []).append(af)
+                text = c1_addr(aff)
+                groups.setdefault(text, []).append(af)
+                if text != addr(aff):
+                    self.noise.append((pos, "address_typo", text))
         if len(groups) == 1 and rng.random() < 0.03:
             c1 = [f"{next(iter(groups))}."]  # an address without brackets belongs to every author
         else:
@@ -544,7 +584,10 @@ class Exporter:
         rp, em = [], []
         for (au, af), a in zip(names, w.authors):
             if a.corresponding:
-                rp.append(f"{au} {marker}, {addr(a.affils[0])}.")
+                text = addr(a.affils[0])
+                if a.affils[0].kind == "ours" and rng.random() < ADDRESS_TYPO["rp"]:
+                    text = address_slip(text, rng)
+                rp.append(f"{au} {marker}, {text}.")
                 if a.email:
                     em.append(a.email if rng.random() > 0.1 or a.person is None
                               else f"{a.name.family_en.lower()}{a.name.given_en.lower().replace(chr(39), '')}{rng.randrange(70, 99)}@163.com")
@@ -637,15 +680,22 @@ class Exporter:
         affs: list[str] = []
         keys: dict[tuple, int] = {}
         authors = []
-        for a in w.authors:
+        slips: set[int] = set()
+        self.noise.clear()
+        for pos, a in enumerate(w.authors, 1):
             nums = []
             for aff in a.affils:
                 k = _aff_key(aff)
                 if k not in keys:
                     text = addr_ei(aff, rng)
+                    if aff.kind == "ours" and rng.random() < ADDRESS_TYPO["ei"]:
+                        text = address_slip(text, rng)
+                        slips.add(len(affs) + 1)
                     affs.append(inspec_style(text) if inspec else text)
                     keys[k] = len(affs)
                 nums.append(str(keys[k]))
+                if keys[k] in slips:
+                    self.noise.append((pos, "address_typo", affs[keys[k] - 1]))
             authors.append((name_ei(a, rng), nums, a))
         corr = next(((nm, a) for nm, _, a in authors if a.corresponding), None)
         doc = {"article": "Journal article (JA)", "review": "Journal article (JA)",

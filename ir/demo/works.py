@@ -56,6 +56,7 @@ class WorkAuthor:
     email: str | None = None
     orcid: str | None = None
     english_name: str = ""
+    namesake_of: str = ""  # an outside person named exactly like this person_id of ours
 
     @property
     def ours(self) -> bool:
@@ -180,14 +181,26 @@ def abstracts(title_en: str, keywords, rng: random.Random) -> tuple[str, str]:
 
 # ---- outside people ---------------------------------------------------------------------------------
 
+NAMESAKE_SHARE = 0.05  # of the Chinese collaborators outside: named exactly like one of our people
+
+
 class OutsidePeople:
     """Collaborators outside the institution, and the staff of look-alike institutions.
 
-    A fixed pool, so that the same outside person recurs across works (as collaborators do).
+    A fixed pool, so that the same outside person recurs across works (as collaborators do). Some Chinese
+    collaborators are namesakes of our people in the same field (王芳 at Tianjin University beside our
+    王芳 in chemistry): on CNKI's organ list, which does not say whose each organ is, only other evidence
+    tells them apart (``namesake_of`` keeps the truth).
     """
 
-    def __init__(self, n: int, seed: int):
+    def __init__(self, n: int, seed: int, ours: People | None = None):
         rng = random.Random(f"ir-demo-outside-{seed}")
+        self.namesake_of: dict[str, str] = {}
+        by_field: dict[str, list[Person]] = {}
+        for p in (ours.persons if ours is not None else ()):
+            if not p.name.western:
+                by_field.setdefault(ORG_BY_ID[p.appointments[-1].org_id].field or "chem", []).append(p)
+        twin_rng = random.Random(f"ir-demo-namesakes-{seed}")  # (the pool itself stays as it was)
         fields = list(FIELDS)
         chinese = [i for i in EXTERNALS if i.chinese]
         foreign = [i for i in EXTERNALS if not i.chinese]
@@ -198,7 +211,12 @@ class OutsidePeople:
             f = fields[i % len(fields)]
             r = rng.random()
             if r < 0.7:
-                self.chinese.append((f"X{i + 1:06d}", random_chinese_name(rng), rng.choice(chinese), f))
+                key, name = f"X{i + 1:06d}", random_chinese_name(rng)
+                pool = by_field.get(f)
+                if pool and twin_rng.random() < NAMESAKE_SHARE:
+                    twin = pool[twin_rng.randrange(len(pool))]
+                    name, self.namesake_of[key] = twin.name, twin.person_id
+                self.chinese.append((key, name, rng.choice(chinese), f))
             elif r < 0.9:
                 inst = rng.choice(foreign)
                 nm = random_chinese_name(rng) if rng.random() < 0.35 else random_western_name(rng)
@@ -217,10 +235,11 @@ class OutsidePeople:
         return pool[rng.randrange(len(pool))]
 
 
-def _outside_author(entry, f: str) -> WorkAuthor:
+def _outside_author(entry, f: str, namesake_of: dict[str, str]) -> WorkAuthor:
     key, name, inst, _ = entry
     kind = "lookalike" if inst.lookalike else "outside"
-    return WorkAuthor(name, key, None, [Affil(kind, inst=inst, dept=OUTSIDE_DEPTS[f])])
+    return WorkAuthor(name, key, None, [Affil(kind, inst=inst, dept=OUTSIDE_DEPTS[f])],
+                      namesake_of=namesake_of.get(key, ""))
 
 
 def _outside_email(a: WorkAuthor, rng: random.Random) -> str:
@@ -238,7 +257,7 @@ class WorkFactory:
     def __init__(self, people: People, journals: list[Journal], seed: int):
         self.people = people
         self.rng = random.Random(f"ir-demo-works-{seed}")
-        self.outside = OutsidePeople(max(60, len(people) // 2), seed)
+        self.outside = OutsidePeople(max(60, len(people) // 2), seed, people)
         self.journals_en: dict[str, list[Journal]] = {}
         self.journals_zh: dict[str, list[Journal]] = {}
         for j in journals:
@@ -289,7 +308,7 @@ class WorkFactory:
         outside = []
         for _ in range(n_out):
             kind = rng.choices(("chinese", "foreign", "lookalike"), (0.72, 0.2, 0.08))[0]
-            outside.append(_outside_author(self.outside.pick(rng, f, kind), f))
+            outside.append(_outside_author(self.outside.pick(rng, f, kind), f, self.outside.namesake_of))
         pi_author = self._ours(pi, year)
         middle = ours[1:] + outside
         rng.shuffle(middle)
@@ -315,10 +334,10 @@ class WorkFactory:
         rng = self.rng
         first = self.outside.pick(rng, rng.choice(list(FIELDS)), "lookalike")
         f = first[3]
-        byline = [_outside_author(first, f)]
+        byline = [_outside_author(first, f, self.outside.namesake_of)]
         for _ in range(rng.randrange(1, 5)):
             kind = "lookalike" if rng.random() < 0.6 else "chinese"
-            byline.append(_outside_author(self.outside.pick(rng, f, kind), f))
+            byline.append(_outside_author(self.outside.pick(rng, f, kind), f, self.outside.namesake_of))
         seen: set[str] = set()
         byline = [a for a in byline if not (a.key in seen or seen.add(a.key))]
         byline[-1].corresponding = True

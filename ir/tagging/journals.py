@@ -4,7 +4,10 @@ A journal list file has the columns ``list, year, issn, eissn, title, value, cat
 ``cn, abbreviation, iso_abbreviation, note``); headers may be in Chinese (``刊名``, ``分区`` ...). The
 dictionaries folder holds ``journals.csv`` and/or a folder ``journals/`` of such files (CSV or XLSX),
 one list and edition or many per file. Loading never raises on a bad row: it returns a
-:class:`LoadProblem` naming file, line, column and reason, and keeps every usable row.
+:class:`LoadProblem` naming file, line, column and reason, and keeps every usable row. Only a missing or
+malformed key refuses a row (``severity="error"``): the list, the edition year, the value, and something
+that names the journal (an ISSN, eISSN, CN or title). A bad ISSN, eISSN or CN is dropped and the row
+loaded without it (``severity="warning"``).
 
 The pure functions here (ISSN check digits, CN numbers, title keys, list values) are what the
 matcher compares; they are tested with tables of (input, expected) rows.

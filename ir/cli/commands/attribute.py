@@ -81,7 +81,8 @@ def dictionaries_check(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="One JSON object per problem."),
 ) -> None:
-    """Check organizations.csv and people.csv: every bad row with file, line, column and reason."""
+    """Check organizations.csv and people.csv: every problem with file, line, column, reason and what was done
+    (the row refused, or loaded without the bad value)."""
     from ir.dictionaries import load_dictionaries
 
     folder = settings(ctx).dictionaries
@@ -91,10 +92,11 @@ def dictionaries_check(
             typer.echo(json.dumps(p.as_json(), ensure_ascii=False))
     else:
         for p in d.problems:
-            typer.echo(f"{folder / p.file}:{p.line}{' [' + p.column + ']' if p.column else ''}: {p.reason}")
+            typer.echo(f"{folder}/{p}")
         people = len({a.person_id for a in d.appointments})
+        refused = len(d.refused)
         err.print(f"{len(d.organizations)} organisations, {people} people ({len(d.appointments)} appointments), "
-                  f"{len(d.problems)} problem(s)")
+                  f"{refused} row(s) refused, {len(d.problems) - refused} value(s) dropped")
     if d.problems:
         raise typer.Exit(1)
 
