@@ -23,7 +23,7 @@ from ir.formats._util import (
     find_emails,
     issns,
     language,
-    name_key,
+    mark_corresponding,
     parse_year,
     split_list,
     split_pages,
@@ -218,23 +218,6 @@ def _doc_type(raw: str | None) -> str | None:
 # ---------------------------------------------------------------------------- the record
 
 
-def _match_author(authors: list[Author], name: str) -> Author | None:
-    key = name_key(name)
-    for a in authors:
-        if name_key(a.name) == key:
-            return a
-    # 'Zhang, S.' against 'Zhang, San': the same family name and first initial, if only one author fits
-    fam, _, given = name.partition(",")
-    if not given.strip():
-        return None
-    fits = [
-        a for a in authors
-        if name_key(a.name.partition(",")[0]) == name_key(fam)
-        and name_key(a.name.partition(",")[2])[:1] == name_key(given)[:1]
-    ]
-    return fits[0] if len(fits) == 1 else None
-
-
 def record_from_fields(
     pairs: list[tuple[str, str]], *, record_no: int, line: int | None, raw_text: str | None = None
 ) -> Record | Problem:
@@ -282,13 +265,7 @@ def record_from_fields(
             links = list(unnumbered)
         rec.authors.append(Author(pos, name, email=email, affiliations=links))
 
-    for name, email, address in split_corresponding(f.get("corresponding author")):
-        author = _match_author(rec.authors, name)
-        if author is not None:
-            author.corresponding = True
-            author.email = author.email or email
-        if address:
-            rec.corresponding_addresses.append(address)
+    mark_corresponding(rec, ((n, a, e) for n, e, a in split_corresponding(f.get("corresponding author"))))
     corr_aff = clean(f.get("corr. author affiliation"))
     if corr_aff and corr_aff not in rec.corresponding_addresses:
         rec.corresponding_addresses.append(corr_aff)

@@ -21,7 +21,7 @@ import unicodedata
 from functools import lru_cache
 
 from ir.formats import _util
-from ir.formats._util import parse_int
+from ir.formats._util import country_of, parse_int
 from ir.model import Affiliation, Author, Journal, Problem, Record, Title, fallback_id
 
 # the same few values recur on every record ("English", "Article", "2016"): remember their meaning
@@ -392,15 +392,6 @@ def flatten(fields: dict[str, list[str]]) -> dict[str, str]:
     return {t: v[0] if len(v) == 1 else " ".join(x.strip() for x in v) for t, v in fields.items()}
 
 
-def _country(address: str) -> str | None:
-    last = address.rstrip(". ").rpartition(",")[2].strip()
-    if not last:
-        return None
-    if last.endswith(" USA") or last == "USA":
-        return "USA"
-    return last
-
-
 def _title_lang(title: str, la: str | None) -> tuple[str | None, bool]:
     """(lang, translated) of a WoS title. WoS writes titles in English whatever the paper's language
     (the samples' French, Spanish and Turkish papers all have English TI), so a title of a paper in
@@ -481,6 +472,9 @@ def build_record(
     get = fields.get
     au = _stripped(get("AU"))
     af = _stripped(get("AF"))
+    if not au and not af:  # a book chapter may name only the book's authors (BA, BF)
+        au = _stripped(get("BA"))
+        af = _stripped(get("BF"))
     authors = _authors(au, af) if au or af else []
     c1 = get("C1")
     rp = f("RP")
@@ -515,7 +509,7 @@ def build_record(
             if not text:
                 continue
             k = len(affiliations)
-            affiliations.append(Affiliation(text, None, _country(text)))
+            affiliations.append(Affiliation(text, None, country_of(text)))
             if index is None:
                 continue
             if names is None:
