@@ -18,6 +18,7 @@ from functools import lru_cache
 from ir.formats._util import (
     ensure_source_id,
     clean,
+    country_of,
     doc_type,
     find_doi,
     find_emails,
@@ -253,7 +254,7 @@ def record_from_fields(
     by_number: dict[int, int] = {}
     unnumbered: list[int] = []
     for num, text in split_affiliations(f.get("author affiliation")):
-        rec.affiliations.append(Affiliation(text))
+        rec.affiliations.append(Affiliation(text, country=country_of(text)))
         idx = len(rec.affiliations) - 1
         if num is None:
             unnumbered.append(idx)
