@@ -414,14 +414,20 @@ def _stripped(values: list[str] | None) -> list[str]:
 
 
 def _authors(au: list[str], af: list[str]) -> list[Author]:
-    """AU and AF in the same order; AF is the fuller form and the name (AU where AF is missing)."""
+    """AU and AF in the same order; AF is the fuller form and the name (AU where AF is missing).
+    A name in Chinese characters (CSCD) is also the author's Chinese name."""
     n = len(au)
     if n == len(af):
-        return list(map(Author, range(1, n + 1), af, af, au))
-    n = max(n, len(af))
-    au = au + [None] * (n - len(au))  # type: ignore[list-item]
-    af = af + [None] * (n - len(af))  # type: ignore[list-item]
-    return list(map(Author, range(1, n + 1), [full or short for short, full in zip(au, af)], af, au))
+        authors = list(map(Author, range(1, n + 1), af, af, au))
+    else:
+        n = max(n, len(af))
+        au = au + [None] * (n - len(au))  # type: ignore[list-item]
+        af = af + [None] * (n - len(af))  # type: ignore[list-item]
+        authors = list(map(Author, range(1, n + 1), [full or short for short, full in zip(au, af)], af, au))
+    for a in authors:
+        if not a.name.isascii() and _HAN.search(a.name):
+            a.name_zh = a.name
+    return authors
 
 
 _strip = str.strip

@@ -20,7 +20,16 @@ import re
 from collections.abc import Iterator, Mapping
 
 from ir.formats import Format, Parsed, register
-from ir.formats._tagged import Grammar, TaggedRecord, build_tagged, first_line, split_names, split_records, unwrap
+from ir.formats._tagged import (
+    Grammar,
+    TaggedRecord,
+    build_tagged,
+    first_line,
+    provider_source,
+    split_names,
+    split_records,
+    unwrap,
+)
 from ir.formats._util import clean, split_list
 from ir.model import Problem, Record
 
@@ -90,7 +99,7 @@ def build_record(
     line: int | None,
     text: str,
     title_field: str = "Title-题名",
-    source: str = "cnki",
+    source: str | None = None,
 ) -> Record | Problem:
     """One CNKI record from its fields by role (shared by the text and the Excel exports)."""
     get = lambda role: unwrap(values.get(role))  # noqa: E731
@@ -118,6 +127,8 @@ def build_record(
         "fund": [get("fund")], "times_cited": [get("cited")],
         "tertiary_authors": [get("supervisor")], "type_of_work": [get("degree")],
     }
+    # the database the record names (a Wanfang link or 来源库), CNKI by default: these are CNKI's layouts
+    source = source or provider_source(get("link"), get("src_database")) or "cnki"
     return build_tagged({k: [x for x in v if x] for k, v in roles.items()}, raw, source=source)
 
 
