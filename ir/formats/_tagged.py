@@ -417,6 +417,7 @@ def link_addresses(authors: list[Author], entries: list[str], sep: str = ";；")
 
 _OLD_PLACE = re.compile(r"\n\s*,")
 _OLD_UNIT = re.compile(r"^[^\s,;；]{4,}$")
+_UNIT_NUMBER = re.compile(r"^\d{1,2}[.．、]\s*(?=\D)")  # '1.中国铁道科学研究院': CNKI numbers the units
 
 
 def address_units(entry: str, sep: str = ";；") -> list[str]:
@@ -433,7 +434,7 @@ def address_units(entry: str, sep: str = ";；") -> list[str]:
     """
     lines = [x for x in (clean(ln) for ln in entry.split("\n")) if x]
     if not lines or re.search(f"[{sep}]", entry):
-        return split_list(unwrap(entry), sep)
+        return [_UNIT_NUMBER.sub("", u) for u in split_list(unwrap(entry), sep)]
     head, _, place = lines[0].partition(" ")
     units = [u for u in head.split(",") if u.strip()]
     continued = bool(_OLD_PLACE.search(entry))
@@ -459,14 +460,17 @@ def split_names(values: list[str]) -> list[str]:
     return [n for v in values for n in split_list(v, _NAME_SEPS_ZH if has_han(v) else _NAME_SEPS)]
 
 
-def split_terms(values: list[str]) -> list[str]:
+def split_terms(values: list[str], commas: bool = False) -> list[str]:
     """Keyword fields: one per line, or ';'-separated on a line (an untagged line of English keywords after
-    CNKI's Chinese ones is more keywords); duplicates dropped, order kept."""
+    CNKI's Chinese ones is more keywords); duplicates dropped, order kept. With ``commas``, a line without
+    semicolons is comma-separated when it is Chinese or ends with a comma (CNKI: '巴拿马,习近平,巴雷拉,')."""
     out: list[str] = []
     for v in values:
-        for t in split_list(v, ";；\n"):
-            if t not in out:
-                out.append(t)
+        for line in v.split("\n"):
+            comma = commas and not re.search("[;；]", line) and (has_han(line) or line.rstrip().endswith(","))
+            for t in split_list(line, ",，" if comma else ";；"):
+                if t not in out:
+                    out.append(t)
     return out
 
 
@@ -575,7 +579,7 @@ def build_tagged(
     date = one("date") or online_first_date(url)
     year = parse_year(one("year")) or parse_year(date)
     fund = one("fund")
-    keywords = split_terms(roles.get("keywords", []) + roles.get("translated_keywords", []))
+    keywords = split_terms(roles.get("keywords", []) + roles.get("translated_keywords", []), commas=True)
     conference = one("conference") or (
         (one("secondary_title") or one("tertiary_title")) if dtype == "proceedings paper" else None)
     rec = Record(

@@ -185,7 +185,7 @@ def _record(rec: TaggedRecord) -> Record | Problem:
     out.url = urls[0] if urls else None
     out.abstract = first("AB", "N2")
     out.keywords = split_terms(every("KW"))
-    out.language = language(first("LA"))
+    out.language = language(first("LA")) or ("zh" if has_han(title) else None)
     out.database = first("DB", "DP")
     return ensure_source_id(out)
 
