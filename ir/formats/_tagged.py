@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ir.formats._util import (
     clean,
+    country_of,
     doc_type,
     find_doi,
     has_han,
@@ -355,6 +356,11 @@ def nfkc(value: str | None) -> str | None:
     return unicodedata.normalize("NFKC", value) if value else value
 
 
+def _affiliation(text: str) -> Affiliation:
+    """A unit as written; a Latin-script address gives its country ('..., Davis, CA, 95616, USA')."""
+    return Affiliation(text=text, country=None if has_han(text) else country_of(text))
+
+
 def link_by_order(authors: list[Author], organisations: list[str]) -> list[Affiliation]:
     """CNKI lists units apart from authors, in no stated order of correspondence.
 
@@ -368,7 +374,7 @@ def link_by_order(authors: list[Author], organisations: list[str]) -> list[Affil
     for org in organisations:
         if org not in index:
             index[org] = len(affs)
-            affs.append(Affiliation(text=org))
+            affs.append(_affiliation(org))
     if authors and len(organisations) == len(authors):
         for author, org in zip(authors, organisations, strict=True):
             author.affiliations = [index[org]]
@@ -393,7 +399,7 @@ def link_by_position(authors: list[Author], addresses: list[str], sep: str = ";ï
         for unit in split_list(entry, sep):
             if unit not in index:
                 index[unit] = len(affs)
-                affs.append(Affiliation(text=unit))
+                affs.append(_affiliation(unit))
             if index[unit] not in ids:
                 ids.append(index[unit])
         per_entry.append(ids)
