@@ -282,7 +282,8 @@ def csv_rows(
     A row whose cell count differs from the header's (trailing empty cells aside) gives a reason string
     instead of the dict, so that the parser can quarantine it, unless ``widen`` (header, cells) names the
     columns of a row longer than its header (Scopus writes a second funding-text column the header omits).
-    A cell holding the literal ``NA`` (a file re-written by R) is empty. Empty rows are skipped.
+    A cell holding the literal ``NA`` (a file re-written by R) is empty. Empty rows, and the header repeated
+    where exports were joined, are skipped.
     """
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))  # Scopus references can pass the 128 KiB default
     text = text.lstrip("\ufeff")
@@ -305,8 +306,8 @@ def csv_rows(
             continue
         start, line = line, reader.line_num + 1
         raw = "\n".join(lines[start - 1 : line - 1])
-        if not any(c.strip() for c in cells):
-            continue
+        if not any(c.strip() for c in cells) or [c.strip() for c in cells] == header:
+            continue  # a blank row, or the header again (exports of several pages joined into one file)
         record_no += 1
         while len(cells) > len(header) and not cells[-1].strip():
             cells = cells[:-1]

@@ -300,6 +300,9 @@ def _record(kind: str, key: str, fields: list[tuple[str, str]], record_no: int, 
             name, nums, email = parsed
             rec.authors.append(Author(pos, name, email=email,
                                       affiliations=[by_number[n] for n in nums if n in by_number]))
+    if len(rec.affiliations) == 1 and not any(a.affiliations for a in rec.authors):
+        for a in rec.authors:  # one address and nothing to say whose: every author's
+            a.affiliations = [0]
     mark_corresponding(rec, split_correspondence(first("correspondence_address1")))
 
     issn_list = [i for v in every("issn") for i in issns(v)]
@@ -310,8 +313,10 @@ def _record(kind: str, key: str, fields: list[tuple[str, str]], record_no: int, 
         eissn=issn_list[1] if len(issn_list) > 1 else None,
         publisher=first("publisher"),
     )
-    if kind in ("inproceedings", "conference"):
-        rec.conference = first("booktitle")
+    note = first("note") or ""
+    scopus_conference = _SCOPUS_CONFERENCE.search(note) if source == "scopus" else None
+    if kind in ("inproceedings", "conference") or scopus_conference:
+        rec.conference = first("booktitle") or (scopus_conference.group(1) if scopus_conference else None)
     rec.year = parse_year(first("year", "date"))
     rec.pub_date = first("month")
     rec.volume = first("volume")
@@ -324,15 +329,23 @@ def _record(kind: str, key: str, fields: list[tuple[str, str]], record_no: int, 
     rec.abstract = first("abstract")
     author_kw = first("author_keywords", "author-keywords")
     kw = first("keywords")
-    rec.keywords = _terms(author_kw or kw)
-    rec.index_keywords = _terms(kw if author_kw else first("keywords-plus"))
+    if source == "scopus":  # 'keywords' are Scopus's index terms, its groups joined with ', '
+        rec.keywords, rec.index_keywords = _terms(author_kw), _terms(kw, groups=True)
+    else:
+        rec.keywords = _terms(author_kw or kw)
+        rec.index_keywords = _terms(kw if author_kw else first("keywords-plus"))
     if source == "ei":
         heading = first("key")
         if heading and not _ACCESSION.match(heading):  # EV puts the main heading in 'key'
             rec.index_keywords = [heading] + [k for k in rec.index_keywords if k != heading]
     rec.language = language(first("language"))
-    rec.times_cited = parse_int(first("times-cited"))
+    cited = _SCOPUS_CITED.search(note) if source == "scopus" else None
+    rec.times_cited = parse_int(first("times-cited")) if not cited else int(cited.group(1))
     return ensure_source_id(rec)
+
+
+_SCOPUS_CONFERENCE = re.compile(r"\bConference of (.+?)\s*(?:;|$)")  # note={cited By 2; Conference of X ; ...}
+_SCOPUS_CITED = re.compile(r"\bcited By (\d+)", re.I)
 
 
 _SCOPUS_AUTHOR = re.compile(r"\s*(?P<family>[^,]+?),\s*(?P<initials>(?:[A-Z][\w'’]{0,2}\.[\s-]*)+?)"
@@ -404,6 +417,8 @@ def _wos_record(kind: str, key: str, raw: dict[str, list[str]], record_no: int, 
                 fields.update({t: [p] for t, p in (("BP", bp), ("EP", ep)) if p})
             elif tag == "CR":
                 fields.setdefault(tag, []).extend(_lines(v))
+            elif tag in ("RI", "OI", "EM"):  # one 'Name/ID' (or address) per line
+                fields.setdefault(tag, []).append("; ".join(filter(None, map(latex_to_text, v.split("\n")))))
             elif latex_to_text(v):
                 fields.setdefault(tag, []).append(latex_to_text(v))
     if "RP" in fields:
@@ -426,9 +441,11 @@ _KIND_TYPES = {"article": "article", "inproceedings": "proceedings paper", "conf
                "phdthesis": "thesis", "mastersthesis": "thesis"}
 
 
-def _terms(value: str | None) -> list[str]:
+def _terms(value: str | None, groups: bool = False) -> list[str]:
     if not value:
         return []
+    if groups and ";" in value:
+        return [t for part in split_list(value, ";") for t in split_list(re.sub(r",\s+(?=[A-Z])", ";", part), ";")]
     return split_list(value, ";" if ";" in value else ",")
 
 

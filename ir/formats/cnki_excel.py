@@ -112,9 +112,10 @@ def _records(rows: list[tuple[int, list[str | None]]], what: str) -> Parsed:
     header_row, headers, roles = found
     title_field = next(h for h, r in zip(headers, roles, strict=False) if r == "title")
     record_no = 0
+    heading = [h for h in headers if h]
     for n, row in rows:
-        if n <= header_row or not any(row):
-            continue
+        if n <= header_row or not any(row) or [c for c in row if c] == heading:
+            continue  # a blank row, or the header again (exports of several pages joined into one file)
         record_no += 1
         values: dict[str, str | None] = {}
         raw: dict[str, list[str]] = {}
