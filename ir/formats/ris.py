@@ -40,6 +40,7 @@ GRAMMAR = Grammar(TAG, starts=frozenset({"TY"}), ends=frozenset({"ER"}), header=
 _FIRST_TAG = re.compile(r"^\s*TY  ?- ?\S")
 _STRICT_TAG = re.compile(r"^[A-Z][A-Z0-9]  - ")
 _ER = re.compile(r"(?m)^ER  -")
+_HEADER_LINES = 5  # lines of text an export may put before its first record
 
 _EI = re.compile(r"compendex|inspec|engineering village|engineeringvillage|geobase|\bei\b", re.I)
 _SCOPUS = re.compile(r"scopus", re.I)
@@ -85,12 +86,19 @@ def native_id(source: str, ids: list[str], urls: list[str]) -> str | None:
 
 
 def sniff(head: str | bytes) -> bool:
+    """TY on the first line of text, or after a few lines of a header; or, for an export without TY lines,
+    a strict tag line first and ER lines after it."""
     if not isinstance(head, str):
         return False
+    seen = 0
     for line in head.lstrip("\ufeff").split("\n"):
-        if line.strip():
-            # TY first; or, for an export without TY lines, a strict tag line first and ER lines after it
-            return bool(_FIRST_TAG.match(line) or (_STRICT_TAG.match(line) and _ER.search(head)))
+        if not line.strip():
+            continue
+        if _FIRST_TAG.match(line) or (not seen and _STRICT_TAG.match(line) and _ER.search(head)):
+            return True
+        seen += 1
+        if seen >= _HEADER_LINES or TAG.match(line):
+            return False
     return False
 
 
