@@ -29,6 +29,7 @@ from ir.formats._util import (
     language,
     parse_int,
     parse_year,
+    separators,
     split_list,
     split_pages,
     text_lang,
@@ -99,7 +100,7 @@ class Grammar:
     separator: re.Pattern[str] | None = None  # a line that closes a record and belongs to none (CSSCI "-----")
     once: frozenset[str] = frozenset()  # tags a record holds once: a second one opens the next record
     lost_start: bool = False  # after a blank line, a tag the record already holds opens the next record
-    header: bool = False  # text before the first record is the file's header (skipped), not a record
+    header: bool = False  # text outside records (a file header, a joined export's banner) is skipped
     skip: re.Pattern[str] | None = None  # lines in a record's text that are no field and continue none
     key: Callable[[str], str] | None = None  # a tag as compared: str.upper for RefWorks's "vo"
 
@@ -111,68 +112,80 @@ def split_records(text: str, grammar: Grammar) -> Iterator[TaggedRecord]:
     or (``once`` / ``lost_start``) where a field repeats that a record holds once; it closes at an end tag,
     a separator line, or where the next one opens. Inside a record a blank line is a paragraph break and an
     untagged line continues the field above (CR, CRLF and LF all end a line). Untagged lines before any
-    field are kept as ``stray``: a record that is nothing but stray text is text outside any record (a
-    file header before the first record, where the grammar allows one, is skipped).
+    field are kept as ``stray``. Text outside any record (a file header, the banner of exports joined into
+    one file) is skipped where the grammar has a header; elsewhere it is a record of stray lines only.
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     g = grammar
-    match = g.field if callable(g.field) else _regex_field(g.field)
+    regex = None if callable(g.field) else g.field
+    field_of = g.field if callable(g.field) else None
     key = g.key
-    starts, ends, once = g.starts, g.ends, g.once
+    starts, ends, once, lost_start, header = g.starts, g.ends, g.once, g.lost_start, g.header
     marker, separator, skip = g.marker, g.separator, g.skip
     rec: TaggedRecord | None = None
     seen: set[str] = set()
     last: Field | None = None
+    more: list[str] = []  # the continuation lines of the last field ("" for a blank line between them)
     gap = False  # a blank line since the record's last line
     n = 0
     for i, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
+        if not line or line.isspace():
             if rec is not None:
                 rec.lines.append(line)
                 gap = True
             continue
         if separator is not None and separator.match(line):
             if rec is not None:
+                _close(last, more)
                 yield _trim(rec)
-            rec, last = None, None
+            rec, last, more = None, None, []
             continue
         if marker is not None and marker.match(line):
             if rec is not None:
+                _close(last, more)
                 yield _trim(rec)
             n += 1
-            rec, last, gap = TaggedRecord(n, i, lines=[line]), None, False
-            seen = set()
+            rec, last, more, gap, seen = TaggedRecord(n, i, lines=[line]), None, [], False, set()
             continue
         if skip is not None and skip.match(line):
             if rec is not None:
                 rec.lines.append(line)
             continue
-        m = match(line, last.tag if last is not None else None)
-        if m is None:  # an untagged line: it continues the field above
+        if regex is not None:
+            m = regex.match(line)
+            tv = (m.group("tag"), m.group("value") or "") if m else None
+        else:
+            tv = field_of(line, last.tag if last is not None else None)
+        if tv is None:  # an untagged line: it continues the field above
             if rec is None:
-                if g.header and n == 0:
+                if header:
                     continue
                 n += 1
                 rec, seen = TaggedRecord(n, i), set()
             rec.lines.append(line)
             if last is not None:
-                last.value += ("\n\n" if gap else "\n") + line
+                if gap:
+                    more.append("")
+                more.append(line)
             else:
                 rec.stray.append((i, line))
             gap = False
             continue
-        tag, value = m
+        tag, value = tv
         k = key(tag) if key is not None else tag
         if rec is None or (
             (k in starts and (rec.fields or rec.stray))
             or (k in once and k in seen)
-            or (g.lost_start and gap and k in seen)
+            or (lost_start and gap and k in seen)
         ):
             if rec is not None:
+                _close(last, more)
                 yield _trim(rec)
             n += 1
             rec, seen = TaggedRecord(n, i), set()
+        if more:
+            _close(last, more)
         rec.lines.append(line)
         gap = False
         if k in ends:
@@ -183,15 +196,15 @@ def split_records(text: str, grammar: Grammar) -> Iterator[TaggedRecord]:
         rec.fields.append(last)
         seen.add(k)
     if rec is not None:
+        _close(last, more)
         yield _trim(rec)
 
 
-def _regex_field(line_re: re.Pattern[str]) -> FieldOf:
-    def field_of(line: str, _current: str | None) -> tuple[str, str] | None:
-        m = line_re.match(line)
-        return (m.group("tag"), m.group("value") or "") if m else None
-
-    return field_of
+def _close(last: Field | None, more: list[str]) -> None:
+    """Join a field's continuation lines to its value (a blank line between lines: a paragraph break)."""
+    if last is not None and more:
+        last.value = "\n".join([last.value, *more])
+        more.clear()
 
 
 def _trim(rec: TaggedRecord) -> TaggedRecord:
@@ -439,7 +452,7 @@ def address_units(entry: str, sep: str = ";；") -> list[str]:
     among the units, else the units are kept without places. Anything else is the usual ';'-separated list.
     """
     lines = [x for x in (clean(ln) for ln in entry.split("\n")) if x]
-    if not lines or re.search(f"[{sep}]", entry):
+    if not lines or separators(sep).search(entry):
         return [_UNIT_NUMBER.sub("", u) for u in split_list(unwrap(entry), sep)]
     head, _, place = lines[0].partition(" ")
     units = [u for u in head.split(",") if u.strip()]

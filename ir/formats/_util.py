@@ -29,8 +29,13 @@ def split_list(value: str | None, seps: str = ";") -> list[str]:
     """Split on any of the separator characters, dropping empty items ("张三;李四;" -> 2 items)."""
     if not value:
         return []
-    pattern = "[" + re.escape(seps) + "]"
-    return [v for v in (clean(p) for p in re.split(pattern, value)) if v]
+    return [v for v in (clean(p) for p in separators(seps).split(value)) if v]
+
+
+@lru_cache(maxsize=256)
+def separators(seps: str) -> re.Pattern[str]:
+    """A pattern matching any one of the characters of ``seps``."""
+    return re.compile("[" + re.escape(seps) + "]")
 
 
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d|21\d\d)(?!\d)")
@@ -201,24 +206,25 @@ def name_key(name: str | None) -> str:
 _INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,3}$")  # 'Y.', 'J.C.', 'J.-C.', 'YL'
 
 
-def name_forms(name: str | None) -> set[tuple[str, str]]:
+@lru_cache(maxsize=65536)
+def name_forms(name: str | None) -> frozenset[tuple[str, str]]:
     """The (family name key, first initial) readings of a personal name in the forms databases write:
     'Li, Yufei', 'Li Y.', 'Y. Li', 'J. Sadefo Kamdem' and, without initials, 'Yufei Li' read both ways."""
     name = clean(name) or ""
     if "," in name:
         family, _, given = name.partition(",")
-        return {(name_key(family), name_key(given)[:1])}
+        return frozenset({(name_key(family), name_key(given)[:1])})
     tokens = name.split(" ")
     if len(tokens) < 2:
-        return {(name_key(name), "")}
+        return frozenset({(name_key(name), "")})
     initial = [bool(_INITIALS.match(t)) for t in tokens]
     if initial[0] and not initial[-1]:  # 'Y. Li'
         k = initial.index(False)
-        return {(name_key(" ".join(tokens[k:])), tokens[0][0].casefold())}
+        return frozenset({(name_key(" ".join(tokens[k:])), tokens[0][0].casefold())})
     if initial[-1] and not initial[0]:  # 'Li Y.'
         k = initial.index(True)
-        return {(name_key(" ".join(tokens[:k])), tokens[k][0].casefold())}
-    return {(name_key(tokens[-1]), name_key(tokens[0])[:1]), (name_key(tokens[0]), name_key(tokens[1])[:1])}
+        return frozenset({(name_key(" ".join(tokens[:k])), tokens[k][0].casefold())})
+    return frozenset({(name_key(tokens[-1]), name_key(tokens[0])[:1]), (name_key(tokens[0]), name_key(tokens[1])[:1])})
 
 
 def find_author(authors: list[Author], name: str | None) -> Author | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 
 from ir.formats import Format, Parsed, register
 from ir.formats._tagged import (
@@ -66,6 +67,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 _BY_NAME = {name.casefold(): role for role, names in FIELDS.items() for name in names}
 
 
+@lru_cache(maxsize=1024)
 def field_role(name: str) -> str | None:
     """'Title-题名' / 'Title' / '题名' / 'Organ-单位' -> the role of the field; None when unknown."""
     name = clean(name.replace("\ufeff", "")) or ""

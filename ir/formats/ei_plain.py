@@ -51,11 +51,9 @@ def _field_of(line: str, current: str | None) -> tuple[str, str] | None:
 
     A known field name always starts a field; an unknown one ('Funding acronym:...') only inside a record's
     fields and outside free text, where 'Results: ...' occurs (and never on a citation's title line)."""
-    if _COPYRIGHT.match(line):
-        return "Copyright", line.strip()
     m = _FIELD.match(line)
     if not m:
-        return None
+        return ("Copyright", line.strip()) if _COPYRIGHT.match(line) else None
     name = m.group(1)
     if is_known(name):
         return name, m.group(2)
@@ -94,8 +92,12 @@ def parse(text: str | bytes) -> Parsed:
                           raw=rec.text)
         else:
             # wrapped lines joined with a space; the value otherwise as written (EV's '  -  ' term separators)
-            pairs = [(f.tag, " ".join(x.strip() for x in f.value.split("\n") if x.strip())) for f in rec.fields]
+            pairs = [(f.tag, _joined(f.value)) for f in rec.fields]
             yield record_from_fields(pairs, record_no=rec.record_no, line=rec.line, raw_text=rec.text)
+
+
+def _joined(value: str) -> str:
+    return " ".join(x.strip() for x in value.split("\n") if x.strip()) if "\n" in value else value
 
 
 # ---------------------------------------------------------------------------- the citation view
