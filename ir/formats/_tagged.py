@@ -436,7 +436,7 @@ def link_addresses(authors: list[Author], entries: list[str], sep: str = ";；")
 
 _OLD_PLACE = re.compile(r"\n\s*,")
 _OLD_UNIT = re.compile(r"^[^\s,;；]{4,}$")
-_UNIT_NUMBER = re.compile(r"^\d{1,2}[.．、]\s*(?=\D)")  # '1.中国铁道科学研究院': CNKI numbers the units
+_UNIT_NUMBER = re.compile(r"^\d{1,2}[.．、]\s*(?=\D)|\|[A-Z]{2}\d+$")  # '1.中国铁道科学研究院'; yiigle's '|JG001257'
 
 
 def address_units(entry: str, sep: str = ";；") -> list[str]:
@@ -458,7 +458,7 @@ def address_units(entry: str, sep: str = ";；") -> list[str]:
     units = [u for u in head.split(",") if u.strip()]
     continued = bool(_OLD_PLACE.search(entry))
     if not (continued or len(units) > 1) or not all(_OLD_UNIT.match(u) and has_han(u) for u in units):
-        return [unwrap(entry) or ""] if unwrap(entry) else []
+        return [_UNIT_NUMBER.sub("", unwrap(entry) or "")] if unwrap(entry) else []
     rest = ",".join(x.lstrip(",") for x in [place, *lines[1:]] if x.lstrip(","))
     places = [p.strip() for p in rest.split(",")] if rest else []
     if not place and continued:  # ',unit' lines: more units, no places

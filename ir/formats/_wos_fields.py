@@ -430,6 +430,7 @@ def _authors(au: list[str], af: list[str]) -> list[Author]:
     return authors
 
 
+_CONTINUES = frozenset({"+", "&"})
 _strip = str.strip
 _none_if_empty = {"": None}.get  # (value, value) -> value, or None for ""
 # the one-value fields of the record and its journal, trimmed, empty as None
@@ -471,6 +472,8 @@ def build_record(
         return Problem(reason="record has neither UT (accession number) nor TI (title)", field="UT")
     simple = list(map(_strip, map(f, _SIMPLE, _EMPTY)))
     so, j9, ji, sn, ei, pu, pd, vl, issue, bp, ep, ar, di, pm, fx, dt, pt = map(_none_if_empty, simple, simple)
+    if ep in _CONTINUES:  # older records: 'EP +' or 'EP &', the item continues on later pages, none named
+        ep = None
 
     la_raw = f("LA")
     la = language(la_raw.partition(";")[0]) if la_raw else None
