@@ -69,16 +69,21 @@ def sniff(head: str | bytes) -> bool:
 # ---------------------------------------------------------------------------- reading
 
 
+_SPECIAL = re.compile(r'[\\{}"]')
+
+
 def _delimited(text: str, pos: int) -> tuple[str, int]:
     """The content of the {...} or "..." value opening at pos (nested braces kept), and the position after it.
 
     A quoted value ends at the first '"' outside braces; a braced one where its braces balance."""
     quoted = text[pos] == '"'
-    depth, i = (0, pos + 1) if quoted else (1, pos + 1)
-    while i < len(text):
-        c = text[i]
+    depth = 0 if quoted else 1
+    search = _SPECIAL.search
+    m = search(text, pos + 1)
+    while m is not None:
+        c, i = m.group(), m.start()
         if c == "\\":
-            i += 2
+            m = search(text, i + 2)
             continue
         if c == "{":
             depth += 1
@@ -86,9 +91,9 @@ def _delimited(text: str, pos: int) -> tuple[str, int]:
             depth -= 1
             if depth == 0 and not quoted:
                 return text[pos + 1 : i], i + 1
-        elif c == '"' and quoted and depth <= 0:
+        elif quoted and depth <= 0:  # '"'
             return text[pos + 1 : i], i + 1
-        i += 1
+        m = search(text, i + 1)
     raise BibError("unterminated quoted value" if quoted else "unbalanced braces: the value is never closed", pos)
 
 
@@ -156,6 +161,9 @@ _ACCENTS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u
             ".": "\u0307", "c": "\u0327", "v": "\u030c", "u": "\u0306", "H": "\u030b", "k": "\u0328"}
 _ACCENT = re.compile(r"\\([\"'`^~=.])\s*\{?\s*([A-Za-z]|\\i)\s*\}?|\\([cvuHk])\s*(?:\{\s*([A-Za-z])\s*\}|\s([A-Za-z]))")
 _SYMBOLS = {r"\ss": "ß", r"\o": "ø", r"\O": "Ø", r"\ae": "æ", r"\AE": "Æ", r"\l": "ł", r"\L": "Ł", r"\aa": "å"}
+_SYMBOL = re.compile("(" + "|".join(re.escape(c) for c in sorted(_SYMBOLS, key=len, reverse=True)) + r")(?![A-Za-z])\s?")
+_ESCAPE = re.compile(r"\\([&%$#_{}])")
+_LATEX = re.compile(r"[\\{}~]")
 
 
 def latex_to_text(value: str) -> str:
@@ -167,10 +175,12 @@ def latex_to_text(value: str) -> str:
         letter = "i" if letter == "\\i" else letter
         return unicodedata.normalize("NFC", letter + _ACCENTS[cmd])
 
-    value = _ACCENT.sub(accent, value)
-    for cmd, char in _SYMBOLS.items():
-        value = re.sub(re.escape(cmd) + r"(?![A-Za-z])\s?", char, value)
-    value = re.sub(r"\\([&%$#_{}])", r"\1", value)
+    if not _LATEX.search(value):
+        return clean(value) or ""
+    if "\\" in value:
+        value = _ACCENT.sub(accent, value)
+        value = _SYMBOL.sub(lambda m: _SYMBOLS[m.group(1)], value)
+        value = _ESCAPE.sub(r"\1", value)
     value = value.replace("~", " ").replace("{", "").replace("}", "")
     return clean(value) or ""
 
