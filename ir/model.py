@@ -108,6 +108,9 @@ class Record:
     cross_ids: dict[str, str] = field(default_factory=dict)  # ids of the same work elsewhere: {"wos": "WOS:..."}
     url: str | None = None
     raw: dict[str, list[str]] = field(default_factory=dict)  # every field verbatim, by its tag
+    continued_pages: str | None = None  # pages it continues on after its range: CSSCI "121-125,171" -> "171"
+    degree: str | None = None  # a thesis's degree as given: "硕士", "博士", "Master's"
+    supervisors: list[str] = field(default_factory=list)  # a thesis's supervisors (CNKI %Y, 导师)
 
     @property
     def title(self) -> str | None:

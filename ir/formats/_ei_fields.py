@@ -18,12 +18,13 @@ from functools import lru_cache
 from ir.formats._util import (
     ensure_source_id,
     clean,
+    country_of,
     doc_type,
     find_doi,
     find_emails,
     issns,
     language,
-    name_key,
+    mark_corresponding,
     parse_year,
     split_list,
     split_pages,
@@ -218,23 +219,6 @@ def _doc_type(raw: str | None) -> str | None:
 # ---------------------------------------------------------------------------- the record
 
 
-def _match_author(authors: list[Author], name: str) -> Author | None:
-    key = name_key(name)
-    for a in authors:
-        if name_key(a.name) == key:
-            return a
-    # 'Zhang, S.' against 'Zhang, San': the same family name and first initial, if only one author fits
-    fam, _, given = name.partition(",")
-    if not given.strip():
-        return None
-    fits = [
-        a for a in authors
-        if name_key(a.name.partition(",")[0]) == name_key(fam)
-        and name_key(a.name.partition(",")[2])[:1] == name_key(given)[:1]
-    ]
-    return fits[0] if len(fits) == 1 else None
-
-
 def record_from_fields(
     pairs: list[tuple[str, str]], *, record_no: int, line: int | None, raw_text: str | None = None
 ) -> Record | Problem:
@@ -270,7 +254,7 @@ def record_from_fields(
     by_number: dict[int, int] = {}
     unnumbered: list[int] = []
     for num, text in split_affiliations(f.get("author affiliation")):
-        rec.affiliations.append(Affiliation(text))
+        rec.affiliations.append(Affiliation(text, country=country_of(text)))
         idx = len(rec.affiliations) - 1
         if num is None:
             unnumbered.append(idx)
@@ -282,13 +266,7 @@ def record_from_fields(
             links = list(unnumbered)
         rec.authors.append(Author(pos, name, email=email, affiliations=links))
 
-    for name, email, address in split_corresponding(f.get("corresponding author")):
-        author = _match_author(rec.authors, name)
-        if author is not None:
-            author.corresponding = True
-            author.email = author.email or email
-        if address:
-            rec.corresponding_addresses.append(address)
+    mark_corresponding(rec, ((n, a, e) for n, e, a in split_corresponding(f.get("corresponding author"))))
     corr_aff = clean(f.get("corr. author affiliation"))
     if corr_aff and corr_aff not in rec.corresponding_addresses:
         rec.corresponding_addresses.append(corr_aff)

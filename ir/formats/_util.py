@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 
-from ir.model import Record, fallback_id
+from ir.model import Author, Record, fallback_id
 
 _WS = re.compile(r"\s+")
 
@@ -28,8 +29,13 @@ def split_list(value: str | None, seps: str = ";") -> list[str]:
     """Split on any of the separator characters, dropping empty items ("张三;李四;" -> 2 items)."""
     if not value:
         return []
-    pattern = "[" + re.escape(seps) + "]"
-    return [v for v in (clean(p) for p in re.split(pattern, value)) if v]
+    return [v for v in (clean(p) for p in separators(seps).split(value)) if v]
+
+
+@lru_cache(maxsize=256)
+def separators(seps: str) -> re.Pattern[str]:
+    """A pattern matching any one of the characters of ``seps``."""
+    return re.compile("[" + re.escape(seps) + "]")
 
 
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d|21\d\d)(?!\d)")
@@ -90,6 +96,7 @@ _DOCTYPES = {
     "retraction": "retraction",
     "retracted publication": "retraction",
     "meeting abstract": "meeting abstract",
+    "meeting": "meeting abstract",
     "book chapter": "book chapter",
     "chap": "book chapter",
     "book": "book",
@@ -114,18 +121,19 @@ _DOCTYPES = {
 
 
 def doc_type(raw: str | None) -> str | None:
-    """Normalise a document type; for WoS "Article; Proceedings Paper" the first recognised part wins."""
+    """Normalise a document type. Of WoS's compound types a book chapter is a book chapter whatever its kind
+    ("Article; Book Chapter", "Editorial Material; Book Chapter"); otherwise the first recognised part wins
+    ("Article; Proceedings Paper" and "Article; Early Access" are articles)."""
     raw = clean(raw)
     if not raw:
         return None
     key = raw.casefold()
     if key in _DOCTYPES:
         return _DOCTYPES[key]
-    for part in re.split(r"[;,/]", key):
-        part = part.strip()
-        if part in _DOCTYPES:
-            return _DOCTYPES[part]
-    return key
+    parts = [_DOCTYPES[p] for p in (p.strip() for p in re.split(r"[;,/]", key)) if p in _DOCTYPES]
+    if "book chapter" in parts:
+        return "book chapter"
+    return parts[0] if parts else key
 
 
 _LANGS = {
@@ -195,6 +203,75 @@ def name_key(name: str | None) -> str:
     return re.sub(r"[\W_]+", "", (name or "").casefold())
 
 
+_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,3}$")  # 'Y.', 'J.C.', 'J.-C.', 'YL'
+
+
+@lru_cache(maxsize=65536)
+def name_forms(name: str | None) -> frozenset[tuple[str, str]]:
+    """The (family name key, first initial) readings of a personal name in the forms databases write:
+    'Li, Yufei', 'Li Y.', 'Y. Li', 'J. Sadefo Kamdem' and, without initials, 'Yufei Li' read both ways."""
+    name = clean(name) or ""
+    if "," in name:
+        family, _, given = name.partition(",")
+        return frozenset({(name_key(family), name_key(given)[:1])})
+    tokens = name.split(" ")
+    if len(tokens) < 2:
+        return frozenset({(name_key(name), "")})
+    initial = [bool(_INITIALS.match(t)) for t in tokens]
+    if initial[0] and not initial[-1]:  # 'Y. Li'
+        k = initial.index(False)
+        return frozenset({(name_key(" ".join(tokens[k:])), tokens[0][0].casefold())})
+    if initial[-1] and not initial[0]:  # 'Li Y.'
+        k = initial.index(True)
+        return frozenset({(name_key(" ".join(tokens[:k])), tokens[k][0].casefold())})
+    return frozenset({(name_key(tokens[-1]), name_key(tokens[0])[:1]), (name_key(tokens[0]), name_key(tokens[1])[:1])})
+
+
+def find_author(authors: list[Author], name: str | None) -> Author | None:
+    """The one author of a record that another field's spelling of a name refers to ('Y. Li' -> 'Li, Yufei'):
+    the same letters first, then the same family name and first initial; None when no author or several fit."""
+    key = name_key(name)
+    if not key:
+        return None
+    exact = [a for a in authors if key in {name_key(a.name), name_key(a.full_name), name_key(a.abbreviated)}]
+    if len(exact) == 1:
+        return exact[0]
+    forms = name_forms(name)
+    fits = [a for a in authors
+            if any(forms & name_forms(f) for f in (a.name, a.full_name, a.abbreviated) if f)]
+    return fits[0] if len(fits) == 1 else None
+
+
+def mark_corresponding(rec: Record, entries: Iterable[tuple[str | None, str | None, str | None]]) -> None:
+    """Flag the corresponding authors a record names as (name, address, e-mail) and keep their addresses."""
+    for name, address, email in entries:
+        author = find_author(rec.authors, name)
+        if author is not None:
+            author.corresponding = True
+            author.email = author.email or email
+        if address and address not in rec.corresponding_addresses:
+            rec.corresponding_addresses.append(address)
+
+
+_US_STATE_ZIP = re.compile(r"^[A-Z]{2} \d{5}(?:-\d{4})?$")  # 'AL 35294', 'NC 27710'
+
+
+def country_of(address: str | None) -> str | None:
+    """The country an address ends with, as written ('..., Dalian, China' -> 'China'); 'Durham, NC 27710 USA'
+    and older WoS's 'BIRMINGHAM,AL 35294' -> 'USA'; an all-capitals country in title case ('PEOPLES R CHINA')."""
+    last = (address or "").rstrip(". ;").rpartition(",")[2].strip()
+    return _country(last) if last else None
+
+
+@lru_cache(maxsize=4096)
+def _country(last: str) -> str | None:
+    if last == "USA" or last.endswith(" USA") or _US_STATE_ZIP.match(last):
+        return "USA"
+    if any(ch.isdigit() for ch in last):
+        return None  # a postcode or street, not a country
+    return last.title() if last.isupper() and len(last) > 3 else last
+
+
 def csv_header(head: str) -> list[str]:
     """The column names of a CSV file's first row (from the start of the content), or [] if unreadable."""
     try:
@@ -203,11 +280,16 @@ def csv_header(head: str) -> list[str]:
         return []
 
 
-def csv_rows(text: str) -> Iterator[tuple[int, int, str, dict[str, str] | str]]:
+def csv_rows(
+    text: str, widen: Callable[[list[str], list[str]], list[str] | None] | None = None
+) -> Iterator[tuple[int, int, str, dict[str, str] | str]]:
     """A CSV export's data rows as (record_no, line, row text, {column: value}); quoted fields may span lines.
 
     A row whose cell count differs from the header's (trailing empty cells aside) gives a reason string
-    instead of the dict, so that the parser can quarantine it. Empty rows are skipped.
+    instead of the dict, so that the parser can quarantine it, unless ``widen`` (header, cells) names the
+    columns of a row longer than its header (Scopus writes a second funding-text column the header omits).
+    A cell holding the literal ``NA`` (a file re-written by R) is empty. Empty rows, and the header repeated
+    where exports were joined, are skipped.
     """
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))  # Scopus references can pass the 128 KiB default
     text = text.lstrip("\ufeff")
@@ -230,15 +312,18 @@ def csv_rows(text: str) -> Iterator[tuple[int, int, str, dict[str, str] | str]]:
             continue
         start, line = line, reader.line_num + 1
         raw = "\n".join(lines[start - 1 : line - 1])
-        if not any(c.strip() for c in cells):
-            continue
+        if not any(c.strip() for c in cells) or [c.strip() for c in cells] == header:
+            continue  # a blank row, or the header again (exports of several pages joined into one file)
         record_no += 1
         while len(cells) > len(header) and not cells[-1].strip():
             cells = cells[:-1]
-        if len(cells) != len(header):
+        names = header
+        if len(cells) > len(header) and widen is not None:
+            names = widen(header, cells) or header
+        if len(cells) != len(names):
             yield record_no, start, raw, f"row has {len(cells)} columns, the header has {len(header)}"
             continue
-        yield record_no, start, raw, dict(zip(header, cells))
+        yield record_no, start, raw, {n: ("" if c == "NA" else c) for n, c in zip(names, cells)}
 
 
 def ensure_source_id(rec: Record) -> Record:

@@ -21,7 +21,7 @@ import unicodedata
 from functools import lru_cache
 
 from ir.formats import _util
-from ir.formats._util import parse_int
+from ir.formats._util import country_of, parse_int
 from ir.model import Affiliation, Author, Journal, Problem, Record, Title, fallback_id
 
 # the same few values recur on every record ("English", "Article", "2016"): remember their meaning
@@ -392,15 +392,6 @@ def flatten(fields: dict[str, list[str]]) -> dict[str, str]:
     return {t: v[0] if len(v) == 1 else " ".join(x.strip() for x in v) for t, v in fields.items()}
 
 
-def _country(address: str) -> str | None:
-    last = address.rstrip(". ").rpartition(",")[2].strip()
-    if not last:
-        return None
-    if last.endswith(" USA") or last == "USA":
-        return "USA"
-    return last
-
-
 def _title_lang(title: str, la: str | None) -> tuple[str | None, bool]:
     """(lang, translated) of a WoS title. WoS writes titles in English whatever the paper's language
     (the samples' French, Spanish and Turkish papers all have English TI), so a title of a paper in
@@ -423,16 +414,23 @@ def _stripped(values: list[str] | None) -> list[str]:
 
 
 def _authors(au: list[str], af: list[str]) -> list[Author]:
-    """AU and AF in the same order; AF is the fuller form and the name (AU where AF is missing)."""
+    """AU and AF in the same order; AF is the fuller form and the name (AU where AF is missing).
+    A name in Chinese characters (CSCD) is also the author's Chinese name."""
     n = len(au)
     if n == len(af):
-        return list(map(Author, range(1, n + 1), af, af, au))
-    n = max(n, len(af))
-    au = au + [None] * (n - len(au))  # type: ignore[list-item]
-    af = af + [None] * (n - len(af))  # type: ignore[list-item]
-    return list(map(Author, range(1, n + 1), [full or short for short, full in zip(au, af)], af, au))
+        authors = list(map(Author, range(1, n + 1), af, af, au))
+    else:
+        n = max(n, len(af))
+        au = au + [None] * (n - len(au))  # type: ignore[list-item]
+        af = af + [None] * (n - len(af))  # type: ignore[list-item]
+        authors = list(map(Author, range(1, n + 1), [full or short for short, full in zip(au, af)], af, au))
+    for a in authors:
+        if not a.name.isascii() and _HAN.search(a.name):
+            a.name_zh = a.name
+    return authors
 
 
+_CONTINUES = frozenset({"+", "&"})
 _strip = str.strip
 _none_if_empty = {"": None}.get  # (value, value) -> value, or None for ""
 # the one-value fields of the record and its journal, trimmed, empty as None
@@ -474,6 +472,8 @@ def build_record(
         return Problem(reason="record has neither UT (accession number) nor TI (title)", field="UT")
     simple = list(map(_strip, map(f, _SIMPLE, _EMPTY)))
     so, j9, ji, sn, ei, pu, pd, vl, issue, bp, ep, ar, di, pm, fx, dt, pt = map(_none_if_empty, simple, simple)
+    if ep in _CONTINUES:  # older records: 'EP +' or 'EP &', the item continues on later pages, none named
+        ep = None
 
     la_raw = f("LA")
     la = language(la_raw.partition(";")[0]) if la_raw else None
@@ -481,6 +481,9 @@ def build_record(
     get = fields.get
     au = _stripped(get("AU"))
     af = _stripped(get("AF"))
+    if not au and not af:  # a book chapter may name only the book's authors (BA, BF)
+        au = _stripped(get("BA"))
+        af = _stripped(get("BF"))
     authors = _authors(au, af) if au or af else []
     c1 = get("C1")
     rp = f("RP")
@@ -515,7 +518,7 @@ def build_record(
             if not text:
                 continue
             k = len(affiliations)
-            affiliations.append(Affiliation(text, None, _country(text)))
+            affiliations.append(Affiliation(text, None, country_of(text)))
             if index is None:
                 continue
             if names is None:

@@ -2,7 +2,8 @@
 
 CNKI's EndNote export: ``%A`` one author per line, ``%+`` the units (';'-separated, linked to authors by
 CNKI's order-based rule), ``%@`` ISSN, ``%L`` the CN serial number, ``%W CNKI``, ``%U`` the link with its
-FileName (the native id). The same grammar comes from other databases: a record is ``cnki`` only when its
+FileName (the native id); a thesis gives its university in ``%I``, its supervisor in ``%Y`` and its degree
+in ``%9``, and its abstract (``%X``) may run over several paragraphs, blank lines between them. The same grammar comes from other databases: a record is ``cnki`` only when its
 content says CNKI / 知网 (``%W``, ``%U``), otherwise it is the generic source ``ris``.
 """
 
@@ -11,15 +12,17 @@ from __future__ import annotations
 import re
 
 from ir.formats import Format, Parsed, register
-from ir.formats._tagged import TaggedRecord, first_line, parse_tagged, provider_source
+from ir.formats._tagged import Grammar, TaggedRecord, first_line, parse_tagged, provider_source
 
 LINE = re.compile(r"^%(?P<tag>[0-9A-Z@+#$&*^!~<>()\[\]=?|])(?:[ \t]+(?P<value>.*)|[ \t]*)$")
+# a record opens at %0; blank lines and untagged lines (a thesis abstract's paragraphs) stay inside it
+GRAMMAR = Grammar(LINE, starts=frozenset({"0"}), lost_start=True)
 
 ROLES = {
     "0": "ref_type", "T": "title", "A": "authors", "+": "addresses", "J": "journal", "B": "secondary_title",
     "D": "year", "8": "date", "V": "volume", "N": "issue", "P": "pages", "K": "keywords", "X": "abstract",
     "@": "issn_isbn", "L": "cn", "U": "url", "R": "doi", "W": "provider", "G": "language", "I": "publisher",
-    "9": "type_of_work", "Q": "translated_title",
+    "9": "type_of_work", "Q": "translated_title", "Y": "tertiary_authors", "S": "tertiary_title",
 }
 
 
@@ -33,7 +36,7 @@ def _source(rec: TaggedRecord) -> str:
 
 
 def parse(text: str | bytes) -> Parsed:
-    return parse_tagged(text, LINE, start_tag="0", roles=ROLES, title_tag="%T", source_of=_source)
+    return parse_tagged(text, GRAMMAR, roles=ROLES, title_tag="%T", source_of=_source)
 
 
 FORMAT = register(Format(

@@ -18,10 +18,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 
 from ir.formats import Format, Parsed, register
-from ir.formats._tagged import TaggedRecord, build_tagged, first_line, split_records
-from ir.formats._util import clean, has_han, split_list
+from ir.formats._tagged import (
+    Grammar,
+    TaggedRecord,
+    build_tagged,
+    first_line,
+    provider_source,
+    split_names,
+    split_records,
+    unwrap,
+)
+from ir.formats._util import clean, split_list
 from ir.model import Problem, Record
 
 # role -> the names a CNKI field goes by: English field names (case-insensitive) and Chinese labels
@@ -51,10 +61,13 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "conference": ("meeting", "meetingname", "conference", "会议名称"),
     "cited": ("cited", "被引", "被引频次", "被引次数"),
     "language": ("language", "语种"),
+    "supervisor": ("contributor", "supervisor", "导师", "指导教师"),
+    "degree": ("degree", "学位", "学位授予类型"),
 }
 _BY_NAME = {name.casefold(): role for role, names in FIELDS.items() for name in names}
 
 
+@lru_cache(maxsize=1024)
 def field_role(name: str) -> str | None:
     """'Title-题名' / 'Title' / '题名' / 'Organ-单位' -> the role of the field; None when unknown."""
     name = clean(name.replace("\ufeff", "")) or ""
@@ -68,12 +81,7 @@ def field_role(name: str) -> str | None:
 
 def split_authors(value: str | None) -> list[str]:
     """'柯洪琴;陈璿英;王启斌;' -> 3 names. Commas separate too in Chinese lists (names never hold one)."""
-    if not value:
-        return []
-    seps = ";；，"
-    if has_han(value):
-        seps += ","
-    return split_list(value, seps)
+    return split_names([value]) if value else []
 
 
 def split_keywords(value: str | None) -> list[str]:
@@ -93,10 +101,10 @@ def build_record(
     line: int | None,
     text: str,
     title_field: str = "Title-题名",
-    source: str = "cnki",
+    source: str | None = None,
 ) -> Record | Problem:
     """One CNKI record from its fields by role (shared by the text and the Excel exports)."""
-    get = lambda role: clean(values.get(role))  # noqa: E731
+    get = lambda role: unwrap(values.get(role))  # noqa: E731
     if not get("title"):
         return Problem(reason="record has no title", record_no=record_no, line=line, field=title_field, raw=text)
     page_range, page_count = get("pages"), get("page_count")
@@ -106,7 +114,7 @@ def build_record(
     roles = {
         "ref_type": [get("src_database")],
         "authors": split_authors(get("author") or get("first_duty")),
-        "addresses": [get("organ")],  # one ';'-separated entry: CNKI's order-based rule
+        "addresses": [values.get("organ")],  # one ';'-separated entry: CNKI's order-based rule
         "keywords": split_keywords(get("keywords")),
         "pages": [page_range],
         "page_count": [page_count],
@@ -116,10 +124,13 @@ def build_record(
         "date": [get("pub_time")],
         "volume": [get("volume")], "issue": [get("issue")],
         "issn_isbn": [get("issn")], "isbn": [get("isbn")], "cn": [get("cn")],
-        "title": [get("title")], "abstract": [get("summary")], "year": [get("year")], "doi": [get("doi")],
+        "title": [get("title")], "abstract": [values.get("summary")], "year": [get("year")], "doi": [get("doi")],
         "conference": [get("conference")], "language": [get("language")], "clc": [get("clc")],
         "fund": [get("fund")], "times_cited": [get("cited")],
+        "tertiary_authors": [get("supervisor")], "type_of_work": [get("degree")],
     }
+    # the database the record names (a Wanfang link or 来源库), CNKI by default: these are CNKI's layouts
+    source = source or provider_source(get("link"), get("src_database")) or "cnki"
     return build_tagged({k: [x for x in v if x] for k, v in roles.items()}, raw, source=source)
 
 
@@ -148,7 +159,7 @@ def parse(text: str | bytes) -> Parsed:
     text = text.lstrip("\ufeff")
     m = next((LINE.match(ln) for ln in text.split("\n") if LINE.match(ln)), None)
     start = m.group("tag") if m else "DataType"
-    yield from _records(split_records(text, LINE, lambda tag: tag == start))
+    yield from _records(split_records(text, Grammar(LINE, starts=frozenset({start}), lost_start=True)))
 
 
 def _records(records: Iterator[TaggedRecord]) -> Parsed:

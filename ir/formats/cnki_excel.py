@@ -18,12 +18,13 @@ of the row's ``<tr>``.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 
 from ir.formats import Format, Parsed, register
-from ir.formats._util import clean
+from ir.formats._util import clean, csv_header, has_han
 from ir.formats.cnki_estudy import build_record, field_role
 from ir.model import Problem
 
@@ -111,9 +112,10 @@ def _records(rows: list[tuple[int, list[str | None]]], what: str) -> Parsed:
     header_row, headers, roles = found
     title_field = next(h for h, r in zip(headers, roles, strict=False) if r == "title")
     record_no = 0
+    heading = [h for h in headers if h]
     for n, row in rows:
-        if n <= header_row or not any(row):
-            continue
+        if n <= header_row or not any(row) or [c for c in row if c] == heading:
+            continue  # a blank row, or the header again (exports of several pages joined into one file)
         record_no += 1
         values: dict[str, str | None] = {}
         raw: dict[str, list[str]] = {}
@@ -173,6 +175,52 @@ HTML_FORMAT = register(Format(
     binary=False,
     sniff=sniff_html,
     parse=parse_html,
+    priority=90,
+))
+
+# --------------------------------------------------------------------- the columns saved as CSV
+
+
+def sniff_csv(head: str | bytes) -> bool:
+    """A CSV file whose header names a CNKI title column and at least two more CNKI fields in Chinese
+    ('SrcDatabase-来源库,Title-题名,Author-作者,...' or '题名,作者,单位,...')."""
+    if not isinstance(head, str) or "," not in head.partition("\n")[0]:
+        return False
+    cols = csv_header(head)
+    roles = [field_role(c) for c in cols]
+    return "title" in roles and sum(1 for c, r in zip(cols, roles, strict=True) if r and has_han(c)) >= 3
+
+
+def parse_csv(text: str | bytes) -> Parsed:
+    if not isinstance(text, str):
+        yield Problem(reason="cnki-csv expects decoded text, got bytes")
+        return
+    yield from _records(list(_csv_rows(text.lstrip("\ufeff"))), "CSV export")
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str | None]]]:
+    """(line, cells) of every row; a row the csv module cannot read is one cell holding its text."""
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            cells = [text.split("\n")[line - 1]]
+        yield line, [_cell(c) for c in cells]
+        line = reader.line_num + 1
+
+
+CSV_FORMAT = register(Format(
+    name="cnki-csv",
+    source="cnki",
+    description="CNKI export columns saved as CSV (SrcDatabase-来源库,Title-题名,... or 题名,作者,...)",
+    binary=False,
+    sniff=sniff_csv,
+    parse=parse_csv,
     priority=90,
 ))
 

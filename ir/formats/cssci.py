@@ -28,10 +28,11 @@ from __future__ import annotations
 import re
 
 from ir.formats import Format, Parsed, register
-from ir.formats._util import clean, doc_type, ensure_source_id, parse_year, split_list, split_pages, text_lang
+from ir.formats._tagged import Grammar, TaggedRecord, page_range, split_records, unwrap
+from ir.formats._util import clean, doc_type, ensure_source_id, has_han, parse_year, split_list, text_lang
 from ir.model import Affiliation, Author, Journal, Problem, Record, Title
 
-_LABEL = re.compile(r"^\s*【([^】]{1,20})】\s*(.*)$")
+_LABEL = re.compile(r"^\s*【(?P<tag>[^】]{1,20})】\s*(?P<value>.*)$")
 _SEPARATOR = re.compile(r"^\s*-{5,}\s*$")
 _SPACES = re.compile(r"[\s\u3000]+")
 _FIRST_LABEL = "来源篇名"
@@ -42,6 +43,10 @@ _TYPES = {"论文": "article", "综述": "review", "书评": "book review", "译
 def label(text: str) -> str:
     """'关 键 词' -> '关键词', '基    金' -> '基金'."""
     return _SPACES.sub("", text)
+
+
+# a record opens at 【来源篇名】 and closes at a line of dashes; the system's banner comes before the first
+GRAMMAR = Grammar(_LABEL, starts=frozenset({_FIRST_LABEL}), separator=_SEPARATOR, header=True, key=label)
 
 
 def sniff(head: str | bytes) -> bool:
@@ -56,7 +61,10 @@ _VOL_ISSUE = re.compile(
 
 
 def split_year_volume_issue(value: str | None) -> tuple[int | None, str | None, str | None, str | None]:
-    """'2019,40(010):3-19' -> (2019, '40', '010', '3-19'); '2020,(05):10-20' -> (2020, None, '05', '10-20')."""
+    """'2019,40(010):3-19' -> (2019, '40', '1', '3-19'); '2020,(05):10-20' -> (2020, None, '05', '10-20').
+
+    CSSCI writes the issue times ten in three digits ('010' is issue 1, '240' issue 24); other codes stay as given.
+    """
     value = clean(value)
     if not value:
         return None, None, None, None
@@ -64,7 +72,10 @@ def split_year_volume_issue(value: str | None) -> tuple[int | None, str | None, 
     if not m:
         pages = value.split(":", 1)[1] if ":" in value else None
         return parse_year(value), None, None, clean(pages)
-    return int(m.group("year")), clean(m.group("vol")), clean(m.group("iss")), clean(m.group("pages"))
+    issue = clean(m.group("iss"))
+    if issue and len(issue) == 3 and issue.isdigit() and issue.endswith("0") and issue != "000":
+        issue = str(int(issue) // 10)
+    return int(m.group("year")), clean(m.group("vol")), issue, clean(m.group("pages"))
 
 
 _INSTITUTION = re.compile(r"^\s*\[([^\]]*)\]\s*(.*)$")
@@ -85,112 +96,82 @@ def split_institutions(value: str | None) -> list[tuple[str | None, str]]:
     return out
 
 
-def _records(text: str):
-    """(record_no, line, [(label, value)], raw text) per record; unlabelled lines continue the previous field."""
-    fields: list[list[str]] = []
-    chunk: list[str] = []
-    start = None
-    record_no = 0
-
-    def done():
-        return start is not None and any(v.strip() for _, v in fields)
-
-    for lineno, line in enumerate(text.lstrip("\ufeff").replace("\r\n", "\n").split("\n"), 1):
-        m = _LABEL.match(line)
-        if _SEPARATOR.match(line) or (m and label(m.group(1)) == _FIRST_LABEL):
-            if done():
-                record_no += 1
-                yield record_no, start, fields, "\n".join(chunk).strip("\n")
-            fields, chunk, start = [], [], None
-            if not m:
-                continue
-        if m:
-            if start is None:
-                start = lineno
-            fields.append([label(m.group(1)), m.group(2).strip()])
-            chunk.append(line)
-        elif start is not None and line.strip():
-            chunk.append(line)
-            name, value = fields[-1]
-            # references come one per line: keep the line breaks there, fold wrapping elsewhere
-            line = line.strip()
-            sep = "\n" if name == "参考文献" else " " if value[-1:].isascii() and line[:1].isascii() else ""
-            fields[-1][1] = f"{value}{sep}{line}"
-    if done():
-        record_no += 1
-        yield record_no, start, fields, "\n".join(chunk).strip("\n")
-
-
-def _record(fields: list[list[str]], record_no: int, line: int, raw_text: str) -> Record | Problem:
+def _record(rec: TaggedRecord) -> Record | Problem:
     raw: dict[str, list[str]] = {}
-    for name, value in fields:
-        if value.strip():
-            raw.setdefault(name, []).append(value.strip())
+    for f in rec.fields:
+        if f.value.strip():
+            raw.setdefault(label(f.tag), []).append(f.value.strip())
 
     def first(name: str) -> str | None:
-        return clean(raw.get(name, [None])[0])
+        return unwrap(raw.get(name, [None])[0])
 
     title = first("来源篇名")
     if not title:
-        return Problem("record has no title (【来源篇名】)", record_no=record_no, line=line, field="来源篇名", raw=raw_text)
+        return Problem("record has no title (【来源篇名】)", record_no=rec.record_no, line=rec.line, field="来源篇名",
+                       raw=rec.text)
     native = next((first(n) for n in _ID_LABELS if first(n)), None)
-    rec = Record(source="cssci", source_id=native or "")
-    rec.raw = raw
-    rec.titles.append(Title(title, text_lang(title)))
+    out = Record(source="cssci", source_id=native or "")
+    out.raw = raw
+    out.titles.append(Title(title, text_lang(title)))
     english = first("英文篇名")
     if english:
-        rec.titles.append(Title(english, text_lang(english), translated=True))
-    rec.doc_type_raw = first("文章类型") or first("文献类型")
+        out.titles.append(Title(english, text_lang(english), translated=True))
+    out.doc_type_raw = first("文章类型") or first("文献类型")
     # CSSCI indexes journal articles; its own type names: 论文 (research paper), 综述 (review), ...
-    rec.doc_type = _TYPES.get(rec.doc_type_raw or "论文") or doc_type(rec.doc_type_raw)
+    out.doc_type = _TYPES.get(out.doc_type_raw or "论文") or doc_type(out.doc_type_raw)
 
     names = split_list(first("来源作者") or first("作者"), "/;；")
-    rec.authors = [Author(i, n) for i, n in enumerate(names, 1)]
+    out.authors = [Author(i, n, name_zh=n if has_han(n) else None) for i, n in enumerate(names, 1)]
     for tag, text in split_institutions(first("机构名称")):
-        texts = [a.text for a in rec.affiliations]
+        texts = [a.text for a in out.affiliations]
         if text not in texts:
-            rec.affiliations.append(Affiliation(text))
+            out.affiliations.append(Affiliation(text))
             texts.append(text)
         idx = texts.index(text)
         if tag is None:
             continue
         if tag.isdigit():
-            targets = [rec.authors[int(tag) - 1]] if 0 < int(tag) <= len(rec.authors) else []
+            targets = [out.authors[int(tag) - 1]] if 0 < int(tag) <= len(out.authors) else []
         else:
-            targets = [a for a in rec.authors if a.name == tag]
+            targets = [a for a in out.authors if a.name == tag]
         for a in targets:
             if idx not in a.affiliations:
                 a.affiliations.append(idx)
     first_org = first("第一机构")
-    if first_org and not rec.affiliations:
-        rec.affiliations.append(Affiliation(first_org))
-        if rec.authors:
-            rec.authors[0].affiliations.append(0)
+    if first_org and not out.affiliations:
+        out.affiliations.append(Affiliation(first_org))
+        if out.authors:
+            out.authors[0].affiliations.append(0)
     corresponding = first("通讯作者")
     if corresponding:
         who = re.split(r"[（(,，\s]", corresponding, maxsplit=1)[0]
-        for a in rec.authors:
+        for a in out.authors:
             if a.name == who:
                 a.corresponding = True
 
-    rec.journal = Journal(title=first("期刊"))
+    out.journal = Journal(title=first("期刊"))
     year, volume, issue, pages = split_year_volume_issue(first("年代卷期"))
-    rec.year, rec.volume, rec.issue = year, volume, issue
-    rec.first_page, rec.last_page = split_pages(pages)
-    rec.keywords = split_list(first("关键词"), "/;；")
-    rec.funding = split_list(first("基金"), "/")
-    rec.clc_codes = split_list(first("中图类号"), "/;；")
-    rec.categories = split_list(first("学科类别") or first("学科分类"), "/;；")
-    rec.language = "zh" if text_lang(title) == "zh" else None
-    rec.database = "CSSCI"
-    return ensure_source_id(rec)
+    out.year, out.volume, out.issue = year, volume, issue
+    out.first_page, out.last_page, out.continued_pages = page_range(pages)
+    out.keywords = split_list(first("关键词"), "/;；")
+    out.funding = split_list(first("基金"), "/")
+    out.clc_codes = split_list(first("中图类号"), "/;；")
+    out.categories = split_list(first("学科类别") or first("学科分类"), "/;；")
+    out.language = "zh" if text_lang(title) == "zh" else None
+    out.database = "CSSCI"
+    return ensure_source_id(out)
 
 
 def parse(text: str | bytes) -> Parsed:
     if isinstance(text, bytes):
         text = text.decode("utf-8-sig", "replace")
-    for record_no, line, fields, raw_text in _records(text):
-        yield _record(fields, record_no, line, raw_text)
+    for rec in split_records(text.lstrip("\ufeff"), GRAMMAR):
+        if rec.fields:
+            yield _record(rec)
+        else:
+            line, content = rec.stray[0]
+            yield Problem(f"text outside any record: {content[:80]!r}", record_no=rec.record_no, line=line,
+                          raw=rec.text)
 
 
 register(Format("cssci", "cssci", "CSSCI text export (【来源篇名】...)", False, sniff, parse))

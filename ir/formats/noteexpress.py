@@ -16,10 +16,11 @@ import re
 from pypinyin import Style, pinyin
 
 from ir.formats import Format, Parsed, register
-from ir.formats._tagged import TaggedRecord, first_line, parse_tagged, provider_source
+from ir.formats._tagged import Grammar, TaggedRecord, first_line, parse_tagged, provider_source
 from ir.formats._util import clean
 
 LINE = re.compile(r"^\{(?P<tag>[^{}]+)\}[ \t]*[:：][ \t]?(?P<value>.*)$")
+GRAMMAR = Grammar(LINE, starts=frozenset({"Reference Type"}), lost_start=True, key=lambda tag: tag.strip(" ,"))
 
 ROLES = {
     "Reference Type": "ref_type", "Title": "title", "Translated Title": "translated_title",
@@ -29,6 +30,8 @@ ROLES = {
     "Keywords": "keywords", "Abstract": "abstract", "ISBN/ISSN": "issn_isbn", "ISSN": "issn", "ISBN": "isbn",
     "Notes": "cn", "URL": "url", "DOI": "doi", "Database Provider": "provider", "Language": "language",
     "Publisher": "publisher", "Type of Work": "type_of_work", "Call Number": "clc", "Fund": "fund",
+    "Tertiary Author": "tertiary_authors", "Tertiary Title": "tertiary_title", "Translated Keywords":
+    "translated_keywords",
 }
 
 
@@ -91,8 +94,8 @@ def romanized_name(translated: str | None, name_zh: str | None) -> str | None:
 
 
 def parse(text: str | bytes) -> Parsed:
-    return parse_tagged(text, LINE, start_tag="Reference Type", roles=ROLES, title_tag="{Title}",
-                        source_of=_source, name_form=romanized_name)
+    return parse_tagged(text, GRAMMAR, roles=ROLES, title_tag="{Title}", source_of=_source,
+                        name_form=romanized_name)
 
 
 FORMAT = register(Format(

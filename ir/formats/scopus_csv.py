@@ -12,15 +12,17 @@ import re
 
 from ir.formats import Format, Parsed, register
 from ir.formats._util import (
-    ensure_source_id,
     clean,
+    country_of,
     csv_header,
     csv_rows,
     doc_type,
+    ensure_source_id,
     find_doi,
     find_emails,
     issns,
     language,
+    mark_corresponding,
     name_key,
     parse_int,
     parse_year,
@@ -98,26 +100,37 @@ def link_affiliations(
 
 
 _PERSON = re.compile(r"^[^,;]{1,60},\s*[A-Z][\w.\- ]{0,30}$")  # 'Govil, N.', 'van Manen, H.'
+_PERSON_INITIALS_FIRST = re.compile(r"^(?:[A-Z]\.\s?-?)+\s*[A-Z][\w'\-]*(?: [A-Z][\w'\-]*){0,3}$")  # 'Y. Li'
 
 
-def split_correspondence(value: str | None) -> tuple[str | None, str | None, str | None]:
-    """'Govil, N.; Department of CEA, ..., India; email: nikhil.govil@gla.ac.in' -> (name, address, email).
+def _is_person(part: str) -> bool:
+    return bool(_PERSON.match(part) or (len(part) <= 60 and _PERSON_INITIALS_FIRST.match(part)))
 
-    Some rows give only an address ('Federal Institute of Pernambuco - IFPE, Garanhuns, Brazil'): a lone
-    part is a name only if it reads as one ('Family, Initials').
+
+def split_correspondence(value: str | None) -> list[tuple[str | None, str | None, str | None]]:
+    """'Govil, N.; Department of CEA, ..., India; email: nikhil.govil@gla.ac.in' -> [(name, address, email)].
+
+    Newer exports write the name initials first ('Y. Li; Department ...; email: ...') and list several
+    corresponding authors one after another ('B. Zhu; School ...; email: a@x; P. Wang; Management ...').
+    Some rows give only an address ('Federal Institute of Pernambuco - IFPE, Garanhuns, Brazil'): a lone part
+    is a name only if it reads as one.
     """
     parts = [p.strip() for p in (value or "").split(";") if p.strip()]
-    if not parts:
-        return None, None, None
-    email = None
-    rest = []
-    for p in parts:
+    entries: list[list] = []  # [name, [address parts], email]
+    for i, p in enumerate(parts):
         if p.casefold().startswith("email:") or find_emails(p):
-            email = email or (find_emails(p) or [None])[0]
+            if not entries:
+                entries.append([None, [], None])
+            entries[-1][2] = entries[-1][2] or (find_emails(p) or [None])[0]
+            continue
+        opens = not entries or entries[-1][2] is not None  # the first part, or the first after an e-mail
+        if opens and (_is_person(p) or (not entries and i + 1 < len(parts))):
+            entries.append([p, [], None])
+        elif opens and not entries:
+            entries.append([None, [p], None])
         else:
-            rest.append(p)
-    name = rest.pop(0) if rest and (len(rest) > 1 or _PERSON.match(rest[0])) else None
-    return name, clean("; ".join(rest)), email
+            entries[-1][1].append(p)
+    return [(name, clean("; ".join(address)), email) for name, address, email in entries]
 
 
 def _entry_for(
@@ -149,7 +162,7 @@ def _record(row: dict[str, str], record_no: int, line: int, raw_text: str) -> Re
 
     short = split_short_authors(get("Authors"))
     full = split_full_names(get("Author full names"))
-    rec.affiliations = [Affiliation(a) for a in split_list(get("Affiliations"), ";")]
+    rec.affiliations = [Affiliation(a, country=country_of(a)) for a in split_list(get("Affiliations"), ";")]
     linked = link_affiliations(get("Authors with affiliations"), [a.text for a in rec.affiliations])
     count = max(len(short), len(full)) or len(linked)
     for i in range(count):
@@ -162,20 +175,11 @@ def _record(row: dict[str, str], record_no: int, line: int, raw_text: str) -> Re
             for aff in entry[1]:
                 texts = [a.text for a in rec.affiliations]
                 if aff not in texts:
-                    rec.affiliations.append(Affiliation(aff))
+                    rec.affiliations.append(Affiliation(aff, country=country_of(aff)))
                 author.affiliations.append(len(texts) if aff not in texts else texts.index(aff))
         rec.authors.append(author)
 
-    corr_name, corr_address, corr_email = split_correspondence(get("Correspondence Address"))
-    if corr_name:
-        key = name_key(corr_name)
-        for a in rec.authors:
-            if key in {name_key(a.name), name_key(a.abbreviated), name_key(a.full_name)} - {""}:
-                a.corresponding = True
-                a.email = a.email or corr_email
-                break
-    if corr_address:
-        rec.corresponding_addresses.append(corr_address)
+    mark_corresponding(rec, split_correspondence(get("Correspondence Address")))
 
     issn_list = issns(get("ISSN"))
     rec.journal = Journal(
@@ -210,10 +214,26 @@ def _record(row: dict[str, str], record_no: int, line: int, raw_text: str) -> Re
     return ensure_source_id(rec)
 
 
+_EID = re.compile(r"^2-s2\.0-\d+$")
+
+
+def widen(header: list[str], cells: list[str]) -> list[str] | None:
+    """The columns of a row with more cells than the header names: Scopus numbers its funding texts
+    ('Funding Text 1') but may write more of them than the header names. The extra cells are further
+    funding texts after the last named one, if the row's last cell is then still its EID."""
+    extra = len(cells) - len(header)
+    at = max((i for i, h in enumerate(header) if h.startswith("Funding Text")), default=-1)
+    if at < 0 or (header[-1] == "EID" and not _EID.match(cells[-1].strip())):
+        return None
+    n = len([h for h in header if h.startswith("Funding Text")])
+    names = [f"Funding Text {n + k}" for k in range(1, extra + 1)]
+    return header[: at + 1] + names + header[at + 1 :]
+
+
 def parse(text: str | bytes) -> Parsed:
     if isinstance(text, bytes):
         text = text.decode("utf-8-sig", "replace")
-    for record_no, line, raw, row in csv_rows(text):
+    for record_no, line, raw, row in csv_rows(text, widen):
         if isinstance(row, str):
             yield Problem(row, record_no=record_no, line=line, raw=raw)
         else:

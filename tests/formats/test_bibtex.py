@@ -167,8 +167,10 @@ def test_sniff(samples):
     for path in sorted(samples.rglob("*")):
         if path.is_file() and path.name != "MANIFEST.md":
             head = read_file(path).data.decode("utf-8-sig", "replace")[: formats.SNIFF_BYTES]
-            assert not fmt.sniff(head), path.name
+            assert fmt.sniff(head) == (path.parent.name == "bibtex"), path.name
     assert not fmt.sniff("TY  - JOUR\nTI  - @article{x,\nER  - \n")
+    assert fmt.sniff("Scopus\nEXPORT DATE: 13 January 2017\n\n@ARTICLE{x,\ntitle={t}}\n")  # a preamble
+    assert not fmt.sniff("a\nb\nc\nd\ne\n@article{x,\ntitle={t}}\n")  # five lines of text: not BibTeX
 
 
 def test_ingest_end_to_end(store, tmp_path):

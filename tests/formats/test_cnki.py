@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from ir import formats
 from ir.formats import cnki_estudy, cnki_excel, noteexpress
-from ir.formats._tagged import link_by_order, link_by_position, pages, split_records
+from ir.formats._tagged import Grammar, link_by_order, link_by_position, pages, split_records
 from ir.ingest import ingest_paths, read_file
 from ir.model import Author, Problem, Record
 from ir.store.tables.ingest import ingest_batches, quarantine, source_records
@@ -238,7 +238,7 @@ def test_estudy_broken_records():
     assert [type(i).__name__ for i in items] == ["Problem", "Record", "Problem", "Record"]
     assert (items[0].record_no, items[0].line) == (1, 1) and "outside any field" in items[0].reason
     assert (items[2].record_no, items[2].line, items[2].field) == (3, 5, "Title-题名")
-    assert items[3].abstract == "第一段 第二段"
+    assert items[3].abstract == "第一段第二段"  # a line break between Chinese characters is no space
 
 
 ENDNOTE = """%0 Journal Article
@@ -305,7 +305,7 @@ def test_endnote_gb18030_crlf_through_read_file(tmp_path):
     assert [a.name for a in rec.authors] == ["王晓光", "徐雷"]
     assert [a.affiliations for a in rec.authors] == [[0], [1]]  # 2 units, 2 authors: by position
     assert rec.keywords == ["数字人文", "语义出版", "知识组织"]
-    assert rec.abstract == "本文提出一种文化遗产语义描述模型， 并以敦煌壁画为例验证。"
+    assert rec.abstract == "本文提出一种文化遗产语义描述模型，并以敦煌壁画为例验证。"
     assert (rec.journal.title, rec.journal.issn, rec.journal.cn) == ("中国图书馆学报", "1001-8867", "11-2746/G2")
     assert (rec.year, rec.volume, rec.issue, rec.first_page, rec.last_page) == (2020, "46", "01", "4", "16")
     assert rec.doc_type == "article" and rec.language == "zh"
@@ -399,11 +399,18 @@ def test_noteexpress_from_cnki():
 
 
 def test_noteexpress_problems():
-    text = "{Reference Type}: Journal Article\n{Author}: 张三\n\n{Title}: 无类型\n\n{Reference Type}: Book\n{Title}: 书\n"
+    # a blank line does not end a record: {Title} after it still belongs to the first record; a tag the
+    # record already holds after a blank line ({Author}) opens a record whose {Reference Type} was lost
+    text = ("{Reference Type}: Journal Article\n{Author}: 张三\n\n{Title}: 题一\n\n"
+            "{Author}: 李四\n{Title}: 无类型\n\n{Reference Type}: Book\n{Title}: 书\n{Author}: 王五\n")
     items = list(noteexpress.parse(text))
     assert [(type(i).__name__, getattr(i, "line", None)) for i in items] == [
-        ("Problem", 1), ("Problem", 4), ("Record", None)]
-    assert items[0].field == "{Title}" and items[2].doc_type == "book" and items[2].source == "ris"
+        ("Record", None), ("Problem", 6), ("Record", None)]
+    assert items[0].title == "题一" and [a.name for a in items[0].authors] == ["张三"]
+    assert items[1].field == "Author" and "does not start with Reference Type" in items[1].reason
+    assert items[2].doc_type == "book" and items[2].source == "ris"
+    no_title = list(noteexpress.parse("{Reference Type}: Journal Article\n{Author}: 张三\n"))
+    assert [(type(i).__name__, i.line, i.field) for i in no_title] == [("Problem", 1, "{Title}")]
 
 
 # ---------------------------------------------------------------------------- Excel
@@ -627,12 +634,12 @@ def test_link_by_position(n_authors, entries, links):
 def test_split_records_keeps_continuations_and_stray_lines():
     import re
 
-    line_re = re.compile(r"^(?P<tag>[A-Z]{2}) (?P<value>.*)$")
-    recs = list(split_records("junk\nRT a\nAB one\ntwo\n\nRT b\n", line_re, lambda t: t == "RT",
-                              blank_separates=True))
-    assert [(r.record_no, r.line) for r in recs] == [(1, 1), (2, 2), (3, 6)]
+    grammar = Grammar(re.compile(r"^(?P<tag>[A-Z]{2}) (?P<value>.*)$"), starts=frozenset({"RT"}))
+    recs = list(split_records("junk\nRT a\nAB one\ntwo\n\nthree\n\nRT b\n", grammar))
+    assert [(r.record_no, r.line) for r in recs] == [(1, 1), (2, 2), (3, 8)]
     assert recs[0].stray == [(1, "junk")] and not recs[0].fields
-    assert recs[1].first("AB") == "one two" and recs[2].first("RT") == "b"
+    assert recs[1].fields[1].value == "one\ntwo\n\nthree"  # a blank line inside a record: a paragraph break
+    assert recs[1].first("AB") == "one two three" and recs[2].first("RT") == "b"
 
 
 # ---------------------------------------------------------------------------- end to end

@@ -94,7 +94,7 @@ def test_records():
     ]
     assert [(a.name, a.affiliations) for a in r1.authors] == [("李强", [0]), ("赵一方", [1]), ("黄岑", [1])]
     assert [a.text for a in r1.affiliations] == ["中国科学院科技战略咨询研究院", "《中国学术期刊(光盘版)》电子杂志社"]
-    assert (r1.year, r1.volume, r1.issue, r1.first_page, r1.last_page) == (2019, "40", "010", "3", "19")
+    assert (r1.year, r1.volume, r1.issue, r1.first_page, r1.last_page) == (2019, "40", "1", "3", "19")
     assert r1.keywords == ["科技评价", "关键词", "共词分析", "学科树"]
     assert r1.funding == ["国家自然科学基金面上项目(71373253)", "创新方法工作专项项目(2013IM010100)"]
     assert (r1.clc_codes, r1.journal.title, r1.language, r1.doc_type) == (["G306.0"], "科学学与科学技术管理", "zh", "article")
@@ -126,7 +126,9 @@ def test_an_id_field_is_used():
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    ("2019,40(010):3-19", (2019, "40", "010", "3-19")),
+    ("2019,40(010):3-19", (2019, "40", "1", "3-19")),  # CSSCI's issue code: the issue times ten
+    ("2011,55(240):75-79,131", (2011, "55", "24", "75-79,131")),
+    ("2019,38(041):1-5", (2019, "38", "041", "1-5")),  # not a multiple of ten: as given
     ("2020,(05):10-20", (2020, None, "05", "10-20")),
     ("2021,41(3):1", (2021, "41", "3", "1")),
     ("2018，(增刊):5-9", (2018, None, "增刊", "5-9")),
@@ -159,7 +161,7 @@ def test_sniff(samples):
     for path in sorted(samples.rglob("*")):
         if path.is_file() and path.name != "MANIFEST.md":
             head = read_file(path).data.decode("utf-8-sig", "replace")[: formats.SNIFF_BYTES]
-            assert not fmt.sniff(head), path.name
+            assert fmt.sniff(head) == (path.parent.name == "cssci"), path.name
 
 
 def test_ingest_gb18030_end_to_end(store, tmp_path):

@@ -179,9 +179,10 @@ def test_sniff_claims_only_ris(samples):
     for path in sorted(samples.rglob("*")):
         if path.is_file() and path.name != "MANIFEST.md":
             head = read_file(path).data.decode("utf-8-sig", "replace")[: formats.SNIFF_BYTES]
-            assert not fmt.sniff(head), path.name
+            assert fmt.sniff(head) == (path.parent.name == "ris"), path.name
     assert not fmt.sniff("PT J\nAU Yu, RJ\nTI x\nER\n")
-    assert not fmt.sniff("AU  - Somebody\nTY  - JOUR\n")  # TY must come first
+    assert not fmt.sniff("AU  - Somebody\nTY  - JOUR\n")  # TY first, or ER lines after a first tag
+    assert fmt.sniff("TI  - A record without TY\nAU  - Somebody\nER  - \n")  # Scopus, 2016
 
 
 def test_ingest_end_to_end(store, tmp_path):

@@ -161,11 +161,20 @@ def test_link_affiliations(entries, affs, expected):
 
 @pytest.mark.parametrize(("value", "expected"), [
     ("Govil, N.; Department of CEA, Mathura, India; email: nikhil.govil@gla.ac.in",
-     ("Govil, N.", "Department of CEA, Mathura, India", "nikhil.govil@gla.ac.in")),
-    ("van Manen, H.; Computer Science Department, Netherlands", ("van Manen, H.", "Computer Science Department, Netherlands", None)),
-    ("Federal Institute of Pernambuco - IFPE, Garanhuns, Brazil", (None, "Federal Institute of Pernambuco - IFPE, Garanhuns, Brazil", None)),
-    ("Choi, J.; email: choi@uwm.edu", ("Choi, J.", None, "choi@uwm.edu")),
-    ("", (None, None, None)),
+     [("Govil, N.", "Department of CEA, Mathura, India", "nikhil.govil@gla.ac.in")]),
+    ("van Manen, H.; Computer Science Department, Netherlands",
+     [("van Manen, H.", "Computer Science Department, Netherlands", None)]),
+    ("Federal Institute of Pernambuco - IFPE, Garanhuns, Brazil",
+     [(None, "Federal Institute of Pernambuco - IFPE, Garanhuns, Brazil", None)]),
+    ("Choi, J.; email: choi@uwm.edu", [("Choi, J.", None, "choi@uwm.edu")]),
+    ("", []),
+    # newer exports: initials first, several corresponding authors one after another
+    ("Y. Li; Department of Surgery, Changsha, Hunan, 410013, China; email: Liyf@hunnu.edu.cn",
+     [("Y. Li", "Department of Surgery, Changsha, Hunan, 410013, China", "Liyf@hunnu.edu.cn")]),
+    ("B. Zhu; School of Business, Guangxi University, Nanning, China; email: wpzbz@126.com; J. Sadefo Kamdem; "
+     "Universite de Montpellier, France; email: j@umontpellier.fr",
+     [("B. Zhu", "School of Business, Guangxi University, Nanning, China", "wpzbz@126.com"),
+      ("J. Sadefo Kamdem", "Universite de Montpellier, France", "j@umontpellier.fr")]),
 ])
 def test_split_correspondence(value, expected):
     assert split_correspondence(value) == expected
@@ -207,7 +216,7 @@ def test_sniff_claims_only_scopus(samples):
     for path in sorted(samples.rglob("*")):
         if path.is_file() and path.name != "MANIFEST.md":
             head = read_file(path).data.decode("utf-8-sig", "replace")[: formats.SNIFF_BYTES]
-            assert fmt.sniff(head) == (path.name == "helioszjr-bibliometrix-scopus.csv"), path.name
+            assert fmt.sniff(head) == (path.parent.name == "scopus_csv"), path.name
     assert formats.detect_text(NEWER) is fmt
 
 
