@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ir.consolidate.features import MISSING_YEAR, Features
+from ir.normalize import is_han
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ def _title_prefix(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
         toks = key.split()
         n = 6 if han else 3
         yield int(rec), " ".join(toks[:n])
+    # a correction or retraction notice blocks with the article it names ('Correction to: X' with 'X')
+    for rec, key in enumerate(f.corrects):
+        if key:
+            yield rec, " ".join(key.split()[:6 if is_han(key) else 3])
 
 
 def _title_compact_prefix(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
@@ -112,6 +117,12 @@ def _venue_volume_page(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
         if f.year[i] != MISSING_YEAR:  # the year stands in for a venue named differently (or in Chinese)
             for p in pages:
                 yield i, f"{int(f.year[i])}||{p}"
+        # a venue in either script: CNKI's '大连理工大学学报(自然科学版)' and Ei's 'Dalian Ligong Daxue Xuebao' meet
+        # on the pinyin of the name without its edition
+        for v in f.venue_compact[i]:
+            if len(v) >= 10:
+                for p in pages:
+                    yield i, f"{v}|||{p}"
 
 
 RULES: tuple[BlockingRule, ...] = (
@@ -125,7 +136,8 @@ RULES: tuple[BlockingRule, ...] = (
                  _author_title_word, max_block_size=16),
     BlockingRule("two_authors", "the first two authors' surnames", _two_authors, max_block_size=16),
     BlockingRule("author_year", "first author's surname and the year", _author_year),
-    BlockingRule("venue_volume_page", "ISSN (or journal) + volume + first page or article number; year + first page", _venue_volume_page),
+    BlockingRule("venue_volume_page", "ISSN (or journal) + volume + first page or article number; year + first page; "
+                 "the journal's name in pinyin + first page", _venue_volume_page),
 )
 
 

@@ -130,7 +130,7 @@ def score_pairs(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSetting
     # a pair whose titles are in different scripts only may match on a full bibliographic locator
     sa_, sb_ = f.script[I], f.script[J]
     cross = (sa_ != 0) & (sb_ != 0) & ((sa_ & sb_) == 0)
-    located = (pts["venue"] > 0) & (pts["pages"] > 0) & (pts["surname"] > 0)
+    located = (pts["venue"] > 0) & (pts["pages"] > 0) & (pts["surname"] > 0) & _issues_agree(f, I, J)
     pts["locator"] = np.where(cross & ~located, s.cross_script_unlocated, 0.0)
     total = sum(pts.values()) if len(I) else np.zeros(0)
     total = np.asarray(total, dtype=float)
@@ -398,6 +398,16 @@ def _surnames(f: Features, I, J, s: ConsolidateSettings, worth: np.ndarray | Non
     return out
 
 
+def _issues_agree(f: Features, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+    """Per pair: not two different issues ('09' and '9' are one). Many Chinese journals number pages per issue, so
+    a first page locates a paper only within its issue."""
+    if not len(I):
+        return np.ones(0, dtype=bool)
+    issue = f.array("issue")
+    a, b = issue[I], issue[J]
+    return np.fromiter((not (x and y and x != y) for x, y in zip(a, b)), dtype=bool, count=len(I))
+
+
 def _swapped(surname_a: str, surname_b: str, initial_a: str, initial_b: str) -> bool:
     """Whether two different surnames with their given initials are one name written both ways round."""
     return bool(initial_a and initial_b and len(surname_a) > 1 and len(surname_b) > 1
@@ -425,11 +435,43 @@ def _venue(f: Features, i: int, j: int, s: ConsolidateSettings) -> float:
         from ir.normalize import _journal_match
 
         if any(_journal_match(x, y) for x in va for y in vb) or f.venue_compact[i] & f.venue_compact[j]:
+            ea, eb = f.editions[i], f.editions[j]
+            if ea and eb and not ea & eb:  # two editions of one university journal
+                return s.venue_different
             return s.venue_name_equal
         return s.venue_different
     if ia and ib:
         return s.venue_issn_different
     return 0.0
+
+
+VERSION_CONFLICTS = ("conference paper vs journal article", "preprint vs published version",
+                     "another venue and year: a version")
+
+
+def version_conflict(f: Features, i: int, j: int, s: ConsolidateSettings) -> str | None:
+    """Why two records are two publications of one piece of research, or a notice and its article: a correction,
+    retraction or reply against anything else; a conference paper against its journal version; a preprint
+    against its published version; without a document type on one side, a record in another venue a year or
+    more apart from a typed one (the journal version of an untyped conference paper). None when none of these."""
+    ka, kb = f.kind[i], f.kind[j]
+    if ka == kb:
+        return None
+    if ka in SPECIAL_KINDS or kb in SPECIAL_KINDS:  # an erratum never joins its article, typed or not
+        return f"{ka or 'untyped'} vs {kb or 'untyped'}"
+    if "preprint" in (ka, kb) and ka and kb:
+        return "preprint vs published version"
+    if s.merge_conference_journal:
+        return None
+    if {ka, kb} == {"conference", "journal"}:
+        # a proceedings paper published in a journal (same ISSN or journal) is one publication typed two ways
+        return "conference paper vs journal article" if _venue(f, i, j, s) <= 0 else None
+    if s.version_years and (ka is None) != (kb is None) and {ka, kb} & {"conference", "journal"} \
+            and f.venues[i] and f.venues[j] and _venue(f, i, j, s) <= 0:
+        ya, yb = int(f.year[i]), int(f.year[j])
+        if ya != MISSING_YEAR and yb != MISSING_YEAR and abs(ya - yb) >= s.version_years:
+            return "another venue and year: a version"
+    return None
 
 
 def hard_conflict(f: Features, i: int, j: int, s: ConsolidateSettings) -> str | None:
@@ -442,13 +484,9 @@ def hard_conflict(f: Features, i: int, j: int, s: ConsolidateSettings) -> str | 
     na, nb = f.parts[i], f.parts[j]
     if na and nb and not na & nb:
         return "different part numbers"
-    ka, kb = f.kind[i], f.kind[j]
-    if ka != kb and (ka in SPECIAL_KINDS or kb in SPECIAL_KINDS):  # an erratum never joins its article, typed or not
-        return f"{ka or 'untyped'} vs {kb or 'untyped'}"
-    if ka != kb and ka and kb:
-        # a proceedings paper published in a journal (same ISSN or journal) is one publication typed two ways
-        if {ka, kb} == {"conference", "journal"} and not s.merge_conference_journal and _venue(f, i, j, s) <= 0:
-            return "conference paper vs journal article"
+    why = version_conflict(f, i, j, s)
+    if why:
+        return why
     if f.sources[i] == f.sources[j] and f.generic[i] and f.generic[j]:
         # one source listing a recurring title twice ('Book Review Column') lists two instalments
         return "instalments of a recurring title"

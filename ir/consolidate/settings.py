@@ -28,8 +28,18 @@ class ConsolidateSettings:
     rival_margin: float = 1.0
     # --- what may never merge
     merge_conference_journal: bool = False  # a conference paper and its later journal version
+    # a record without a document type and a typed one (journal or conference) in different venues this many
+    # years apart are two versions, not one publication (an untyped conference paper and its journal version);
+    # 0: never inferred
+    version_years: int = 1
     volume_conflict_blocks: bool = True
     page_conflict_blocks: bool = True
+    # --- relations between works kept apart (ir.consolidate.relations): a version's title agrees at least this
+    # well (title points; the first authors agree too), a notice names its article's title this well (ratio)
+    version_min_title: float = 3.0
+    notice_min_ratio: float = 95.0
+    # the queue of likely duplicates: pairs scored this many points below match_threshold or closer (0: none)
+    review_margin: float = 1.5
     # --- title levels: (name, min ratio, min token-set ratio, points); the first that holds wins
     title_levels: list[list] = field(default_factory=lambda: [
         ["exact", 100, 0, 6.0],

@@ -1,0 +1,176 @@
+"""Works that are related but not one publication, and pairs just short of a match (pure: features in, dicts out).
+
+A librarian keeps apart, and links, what the matcher must never merge:
+
+- ``is_version_of``: a conference paper and its journal version, a preprint and its published version, an
+  untyped record and a typed one in another venue a year or more later (:func:`ir.consolidate.scoring.
+  version_conflict`). The earlier form (preprint, conference paper, the earlier record) is the version of the
+  later one; the titles must agree at ``version_min_title`` or better and the first authors must agree;
+- ``corrects`` / ``retracts``: a correction or retraction notice and the article it names: the notice's title
+  without its prefix ('Correction to: X', 'Retraction Note: X') is the article's title
+  (``notice_min_ratio``), the article is not younger than the notice and not in another venue.
+
+And the pairs a librarian should look at (:func:`near_misses`): scored within ``review_margin`` below the
+match threshold, or at the threshold but refused by the chain guard or a rival in the same source, and in
+two works at the end of the run.
+
+Every relation and near miss carries its evidence. Record indices are the caller's; ``a`` -> ``b`` is the
+relation's direction (a is a version of b, a corrects b).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from ir.consolidate.features import MISSING_YEAR, Features
+from ir.consolidate.settings import ConsolidateSettings
+
+RELATIONS = ("is_version_of", "corrects", "retracts")
+INVERSE = {"is_version_of": "has_version", "corrects": "corrected_by", "retracts": "retracted_by"}
+NOTICE_RELATION = {"correction": "corrects", "retraction": "retracts"}
+# which of two versions is the earlier form: a preprint, then a conference paper, then an untyped record
+_VERSION_RANK = {"preprint": 0, "conference": 1, None: 2, "journal": 3}
+
+
+def _kind_codes(f: Features) -> np.ndarray:
+    def build():
+        codes: dict = {}
+        return np.fromiter((codes.setdefault(k, len(codes)) for k in f.kind), dtype=np.int64, count=len(f))
+    return f.cached("_kind_codes", build)
+
+
+def find_relations(f: Features, I: np.ndarray, J: np.ndarray, labels, s: ConsolidateSettings) -> list[dict]:
+    """Relations between records of different clusters among the candidate pairs (I, J) blocking proposed."""
+    from ir.consolidate.scoring import VERSION_CONFLICTS, _surnames, _titles, version_conflict
+
+    I = np.asarray(I, dtype=np.int64)
+    J = np.asarray(J, dtype=np.int64)
+    lab = np.asarray(labels, dtype=np.int64)
+    codes = _kind_codes(f)
+    keep = (lab[I] != lab[J]) & (codes[I] != codes[J])
+    I, J = I[keep], J[keep]
+    out: list[dict] = []
+    if not len(I):
+        return out
+    notices = {k for k in NOTICE_RELATION}
+    vi, vj, why = [], [], []
+    for i, j in zip(I.tolist(), J.tolist()):
+        ki, kj = f.kind[i], f.kind[j]
+        if ki in notices or kj in notices:
+            rel = _notice(f, i, j, s) if ki in notices else _notice(f, j, i, s)
+            if rel:
+                out.append(rel)
+            continue
+        reason = version_conflict(f, i, j, s)
+        if reason in VERSION_CONFLICTS:
+            vi.append(i)
+            vj.append(j)
+            why.append(reason)
+    if vi:
+        A, B = np.asarray(vi, dtype=np.int64), np.asarray(vj, dtype=np.int64)
+        ratio, _tset, title, _cross, _contained = _titles(f, A, B, s)
+        surname = _surnames(f, A, B, s)
+        for k in np.flatnonzero((title >= s.version_min_title) & (surname > 0)).tolist():
+            a, b = int(A[k]), int(B[k])
+            if _version_order(f, a, b) > 0:
+                a, b = b, a
+            out.append({"a": a, "b": b, "relation": "is_version_of", "score": round(float(title[k] + surname[k]), 2),
+                        "evidence": {"reason": why[k], "title_points": round(float(title[k]), 2),
+                                     "title_ratio": round(float(ratio[k]), 1), "surname_points": round(float(surname[k]), 2),
+                                     "kinds": [f.kind[a], f.kind[b]], "years": [_year(f, a), _year(f, b)]}})
+    return _best_per_record(out)
+
+
+def _year(f: Features, i: int) -> int | None:
+    y = int(f.year[i])
+    return None if y == MISSING_YEAR else y
+
+
+def _version_order(f: Features, a: int, b: int) -> int:
+    """< 0 when a is the earlier form of the two (it is the version of b), > 0 when b is."""
+    ra, rb = _VERSION_RANK.get(f.kind[a], 2), _VERSION_RANK.get(f.kind[b], 2)
+    if ra != rb and not (f.kind[a] is None or f.kind[b] is None):
+        return ra - rb
+    ya, yb = _year(f, a), _year(f, b)
+    if ya is not None and yb is not None and ya != yb:
+        return ya - yb
+    return ra - rb or (a - b)
+
+
+def _notice(f: Features, n: int, t: int, s: ConsolidateSettings) -> dict | None:
+    """The relation of notice ``n`` (a correction or retraction) to record ``t``, when n names t."""
+    from ir.consolidate.scoring import SPECIAL_KINDS, _venue
+
+    named = f.corrects[n]
+    if not named or f.kind[t] in SPECIAL_KINDS:
+        return None
+    best = max((fuzz.ratio(named, key) for key in f.titles_of(t)), default=0.0)
+    if best < s.notice_min_ratio:
+        return None
+    yn, yt = _year(f, n), _year(f, t)
+    if yn is not None and yt is not None and yt > yn:  # a notice never comes before its article
+        return None
+    venue = _venue(f, n, t, s)
+    if venue <= 0 and f.venues[n] and f.venues[t]:  # a notice appears where its article did
+        return None
+    shared = bool(f.surnames[n] & f.surnames[t])
+    return {"a": n, "b": t, "relation": NOTICE_RELATION[f.kind[n]],
+            "score": round(best / 100 + (1 if venue > 0 else 0) + (1 if shared else 0), 2),
+            "evidence": {"title_ratio": round(float(best), 1), "same_venue": venue > 0, "shared_author": shared,
+                         "years": [yn, yt]}}
+
+
+def _best_per_record(rels: list[dict]) -> list[dict]:
+    """A notice names one article: of several candidates it keeps the best (same venue, shared author, closest
+    year); versions are kept as they are (a conference paper may have a journal and an extended version)."""
+    best: dict[tuple[int, str], dict] = {}
+    out = []
+    for r in rels:
+        if r["relation"] == "is_version_of":
+            out.append(r)
+            continue
+        key = (r["a"], r["relation"])
+        years = r["evidence"]["years"]
+        gap = (years[0] - years[1]) if None not in years else 99
+        rank = (r["score"], -gap, -r["b"])
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, r)
+    out.extend(r for _rank, r in best.values())
+    return sorted(out, key=lambda r: (r["a"], r["b"], r["relation"]))
+
+
+def near_misses(f: Features, ps, labels, refused: list[dict], cannot: set[tuple[int, int]],
+                s: ConsolidateSettings) -> list[dict]:
+    """Pairs in two clusters that scored within ``review_margin`` below the threshold with nothing forbidding
+    them, or at the threshold but refused for a reason a person can weigh (a chain, a rival in the same
+    source, the size cap): the queue of likely duplicates, with the evidence."""
+    from ir.consolidate.scoring import hard_conflict
+
+    if s.review_margin <= 0 or not len(ps):
+        return []
+    lab = np.asarray(labels, dtype=np.int64)
+    out: dict[tuple[int, int], dict] = {}
+    lo = s.match_threshold - s.review_margin
+    for k in np.flatnonzero((ps.total >= lo) & (ps.total < s.match_threshold)).tolist():
+        i, j = int(ps.i[k]), int(ps.j[k])
+        if lab[i] == lab[j] or (min(i, j), max(i, j)) in cannot or hard_conflict(f, i, j, s):
+            continue
+        out[(min(i, j), max(i, j))] = {"a": min(i, j), "b": max(i, j), "relation": "possible_duplicate",
+                                       "score": round(float(ps.total[k]), 2),
+                                       "evidence": {**ps.evidence(k), "reason": "scored just below the threshold"}}
+    where = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(ps.i.tolist(), ps.j.tolist()))} if refused else {}
+    for r in refused:
+        i, j = min(r["i"], r["j"]), max(r["i"], r["j"])
+        reason = r.get("reason", "")
+        if lab[i] == lab[j] or (i, j) in cannot or not _weighable(reason):
+            continue
+        k = where.get((i, j))
+        ev = ps.evidence(k) if k is not None else {"score": round(float(r["score"]), 2)}
+        out[(i, j)] = {"a": i, "b": j, "relation": "possible_duplicate", "score": round(float(r["score"]), 2),
+                       "evidence": {**ev, "reason": reason}}
+    return [out[key] for key in sorted(out)]
+
+
+def _weighable(reason: str) -> bool:
+    return "chain guard" in reason or "candidate in the same source" in reason or "would exceed" in reason
