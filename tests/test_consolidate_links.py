@@ -4,6 +4,8 @@ on a queued pair survives later runs, and an incremental run adds relations with
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from test_consolidate import put  # records stored as ingest stores a parsed file
 
@@ -125,3 +127,34 @@ def test_an_incremental_run_adds_a_relation_and_keeps_the_others(store):
         got = {(r.a_source_id, r.relation, r.b_source_id) for r in conn.execute(sa.select(record_links))}
         assert relations_of(conn, [w["wos:WOS:1"]])[w["wos:WOS:1"]][0]["relation"] == "is_version_of"
     assert got == {("WOS:1", "is_version_of", "WOS:2"), ("WOS:3", "corrects", "WOS:2")}
+
+
+def test_cli_lists_the_queue_and_decides(tmp_path):
+    from typer.testing import CliRunner
+
+    from ir.cli import app
+    from ir.store import open_store
+
+    db = f"sqlite:///{tmp_path / 'ir.sqlite'}"
+    st = open_store(db)
+    put(st, "wos.txt", [CONFERENCE, JOURNAL, NEAR_A])
+    put(st, "gen.ris", [NEAR_B])
+    runner = CliRunner()
+    res = runner.invoke(app, ["--database-url", db, "consolidate", "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)["possible_duplicates"] == 1
+    res = runner.invoke(app, ["--database-url", db, "duplicates", "list", "--json"])
+    assert res.exit_code == 0, res.output
+    pair = json.loads(res.output.splitlines()[0])
+    assert {pair["record_a"]["title"], pair["record_b"]["title"]} == {NEAR_A.title, NEAR_B.title}
+    res = runner.invoke(app, ["--database-url", db, "duplicates", "list"])
+    assert "1 pair(s) of works waiting" in res.output and "Adaptive signal control" in res.output
+    res = runner.invoke(app, ["--database-url", db, "duplicates", "keep-apart", pair["work_a"], "WNOPE"])
+    assert res.exit_code == 1 and "no active work WNOPE" in res.output
+    res = runner.invoke(app, ["--database-url", db, "duplicates", "keep-apart", pair["work_a"], pair["work_b"],
+                              "--note", "two studies"])
+    assert res.exit_code == 0 and res.output.strip() == pair["work_a"]
+    assert queue_size(st) == 0
+    w = work_of(st)
+    res = runner.invoke(app, ["--database-url", db, "works", "show", w["wos:WOS:1"]])
+    assert res.exit_code == 0 and "is version of" in res.output and w["wos:WOS:2"] in res.output
+    st.dispose()

@@ -149,9 +149,9 @@ def test_can_reject(user, person_id, allowed):
 
 @pytest.mark.parametrize("role, capabilities", [
     ("faculty", {"my_outputs"}),
-    ("librarian", {"review", "unknown_authors", "split_merge", "audit", "extract", "evidence"}),
+    ("librarian", {"review", "unknown_authors", "split_merge", "duplicates", "audit", "extract", "evidence"}),
     ("research_office", {"extract"}),
-    ("admin", {"review", "unknown_authors", "split_merge", "audit", "extract", "evidence", "users"}),
+    ("admin", {"review", "unknown_authors", "split_merge", "duplicates", "audit", "extract", "evidence", "users"}),
 ])
 def test_capabilities_by_role(role, capabilities):
     user = User(9, "u", role, person_id="P9" if role == "faculty" else None)

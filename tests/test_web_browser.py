@@ -7,6 +7,7 @@ When CI is set, a missing Chromium is a failure, not a skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -55,9 +56,19 @@ def server(tmp_path_factory):
     st = open_store(f"sqlite:///{tmp / 'ir.sqlite'}")
     world = build(st, Settings(database_url=st.url, config_file=conf, dictionaries=demo / "dictionaries"), demo)
     add_accounts(world)
+    try:
+        with serving(tmp, st.url, conf) as base:
+            yield base, world
+    finally:
+        st.dispose()
+
+
+@contextlib.contextmanager
+def serving(tmp: Path, database_url: str, conf: Path):
+    """``ir serve`` on a free loopback port over this database and settings file; yields its base URL."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("IR_")}
-    env.update(IR_DATABASE_URL=st.url, IR_CONFIG=str(conf), IR_SECRET_KEY="browser-test", IR_AUTH="local")
+    env.update(IR_DATABASE_URL=database_url, IR_CONFIG=str(conf), IR_SECRET_KEY="browser-test", IR_AUTH="local")
     log = open(tmp / "serve.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "ir.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                             env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
@@ -72,7 +83,7 @@ def server(tmp_path_factory):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("ir serve did not start: " + (tmp / "serve.log").read_text())
                 time.sleep(0.3)
-        yield base, world
+        yield base
     finally:
         proc.terminate()
         try:
@@ -80,7 +91,6 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-        st.dispose()
 
 
 @pytest.fixture(scope="module")

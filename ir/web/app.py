@@ -176,10 +176,11 @@ def create_app(settings: Settings | None = None, *, web: WebConfig | None = None
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from ir.web import api, pages
+    from ir.web import api, duplicates, pages
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(duplicates.router)
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden):
