@@ -101,6 +101,12 @@ MUST_NOT_MERGE = [
     ("no author in common at the same place",
      cnki(TITLE_ZH, ["王五", "赵六"], DLUT_ZH, 2021, "09", "501-505"),
      ei(TITLE_EN, ["Zhang, San", "Li, Sili"], DLUT_EI, 2021, "9", "501-05")),
+    # CNKI's English title is compared with Ei's: it says another paper, whatever the Chinese one cannot say
+    ("CNKI's English title names another paper in another journal on the same page",
+     cnki_endnote("具有高疲劳强度的滚动轴承及其强化传热应用", "Rolling bearings with high fatigue strength for heat transfer",
+                  ["潘鹏", "李梓天"], "热能动力工程", 2020, "04", "960-968", issn="1001-2060"),
+     ei("Effect of radiofrequency ablation on the safety of non-small cell lung cancer", ["Zeng, Ze", "Li, Xin"],
+        "Journal of Clinical Oncology", 2020, "4", "960-71", issn="1527-7755", language="English")),
     ("a conference paper from CNKI's conference database and the journal article",
      cnki(TITLE_ZH, ["张三", "李四丽"], "第十届全国化工学术会议论文集", 2020, "", "501-505", db="中国会议"),
      cnki(TITLE_ZH, ["张三", "李四丽"], DLUT_ZH, 2021, "09", "501-505", file_name="DLLG202109099")),
@@ -142,5 +148,5 @@ def test_the_cross_script_pair_is_proposed_by_the_venue_in_pinyin():
     f = extract([a, b])
     I, J, per_rule = candidate_pairs(f, max_block_size=40, window=6)
     assert (0, 1) in set(zip(I.tolist(), J.tolist()))
-    assert "dalianligongdaxuexuebao" in f.venue_compact[0] & f.venue_compact[1]
+    assert f.venue_pinyin[0] & f.venue_pinyin[1] == {"dalianligongdaxuexuebao"}
     assert f.editions[0] == {"natural science"} and not f.editions[1]

@@ -39,6 +39,21 @@ def _title_prefix(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
             yield rec, " ".join(key.split()[:6 if is_han(key) else 3])
 
 
+def _noticed_title(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
+    """A correction or retraction notice with every record whose title is the one it names, exactly (the
+    title_prefix block of a common opening is compared in a sorted window only, where 'Correction: X' sorts
+    far from 'X')."""
+    named = {key for key in f.corrects if key}
+    if not named:
+        return
+    for rec, key in enumerate(f.corrects):
+        if key:
+            yield rec, key
+    for rec, key in zip(f.var_rec.tolist(), f.var_key):
+        if key in named:
+            yield rec, key
+
+
 def _title_compact_prefix(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
     """The first twelve letters of a title without spaces: words run together ('Improved HistogramsforSelectivity')."""
     for rec, key, han in zip(f.var_rec.tolist(), f.var_compact, f.var_han):
@@ -119,7 +134,7 @@ def _venue_volume_page(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
                 yield i, f"{int(f.year[i])}||{p}"
         # a venue in either script: CNKI's '大连理工大学学报(自然科学版)' and Ei's 'Dalian Ligong Daxue Xuebao' meet
         # on the pinyin of the name without its edition
-        for v in f.venue_compact[i]:
+        for v in f.venue_pinyin[i]:
             if len(v) >= 10:
                 for p in pages:
                     yield i, f"{v}|||{p}"
@@ -127,6 +142,8 @@ def _venue_volume_page(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
 
 RULES: tuple[BlockingRule, ...] = (
     BlockingRule("title_prefix", "the first three words of a title (six characters of a Chinese title)", _title_prefix),
+    BlockingRule("noticed_title", "a correction or retraction notice and the records with the title it names",
+                 _noticed_title),
     BlockingRule("title_compact_prefix", "the first twelve letters of a title, spaces ignored", _title_compact_prefix),
     BlockingRule("title_suffix", "the last three words of a title", _title_suffix),
     BlockingRule("title_compact_suffix", "the last twelve letters of a title, spaces ignored", _title_compact_suffix,

@@ -45,6 +45,7 @@ class Features:
     volume_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # hashed; 0 = none
     venue_compact: list[frozenset] = field(default_factory=list)  # spaceless keys; Chinese names as pinyin
     editions: list[frozenset] = field(default_factory=list)  # a university journal's editions its names state
+    venue_pinyin: list[frozenset] = field(default_factory=list)  # a Chinese journal's name in pinyin, spaceless
     issns: list[frozenset] = field(default_factory=list)
     volume: list[str | None] = field(default_factory=list)
     issue: list[str | None] = field(default_factory=list)
@@ -104,7 +105,7 @@ def extract(records: list[Record]) -> Features:
         f.pmid.append((r.pmid or "").strip() or None)
         f.cross.append(tuple(sorted(_cross_key(k, v) for k, v in (r.cross_ids or {}).items() if v)))
         j = r.journal
-        venues, compact, issns, venue_says, editions = _venue_features(
+        venues, compact, issns, venue_says, editions, pinyin = _venue_features(
             j.title, j.abbreviation, j.iso_abbreviation, j.translated_title, r.conference, j.issn, j.eissn)
         f.kind.append(record_kind(r, venue_says))
         f.corrects.append(corrected_title(r.title) if f.kind[-1] in ("correction", "retraction") else "")
@@ -119,6 +120,7 @@ def extract(records: list[Record]) -> Features:
         f.venues.append(venues)
         f.venue_compact.append(compact)
         f.editions.append(editions)
+        f.venue_pinyin.append(pinyin)
         f.issns.append(issns)
         f.volume.append(volume_key(r.volume))
         f.issue.append(issue_key(r.issue))
@@ -223,9 +225,11 @@ def _venue_features(title, abbreviation, iso_abbreviation, translated_title, con
     """A venue's journal keys, spaceless keys, ISSNs, the kind its name says and the editions it names: once per
     distinct venue. A university journal's edition ('大连理工大学学报(自然科学版)') is kept apart from its name,
     which is compared with and without it: Ei's 'Dalian Ligong Daxue Xuebao/Journal of Dalian University of
-    Technology' leaves the edition out."""
+    Technology' leaves the edition out. The last: the spaceless pinyin of a Chinese name (CNKI's, or the
+    pinyin half of Ei's), where the two scripts meet."""
     names = [n for n in (title, abbreviation, iso_abbreviation, translated_title, conference) if n]
     # EI gives 'Jisuan Jigong/Computer Engineering': the pinyin and the English name, both usable
+    pinyin = [n for n in names if is_han(n)] + [n.split("/")[0] for n in names if "/" in n]
     names = [part for n in names for part in ([n, *n.split("/")] if "/" in n else [n])]
     editions = set()
     for n in list(names):
@@ -233,11 +237,13 @@ def _venue_features(title, abbreviation, iso_abbreviation, translated_title, con
         if edition:
             editions.add(edition)
             names.append(base)
+            if n in pinyin:
+                pinyin.append(base)
     venues = tuple(dict.fromkeys(k for k in map(journal_key, names) if k))
     compact = frozenset(_compact_venue(n) for n in names) - {""}
     issns = frozenset(x for x in (_issn(issn), _issn(eissn)) if x)
     says = "conference" if conference and not title else venue_kind(title or conference)
-    return venues, compact, issns, says, frozenset(editions)
+    return venues, compact, issns, says, frozenset(editions), frozenset(_compact_venue(n) for n in pinyin) - {""}
 
 
 @lru_cache(maxsize=200_000)

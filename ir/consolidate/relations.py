@@ -5,7 +5,8 @@ A librarian keeps apart, and links, what the matcher must never merge:
 - ``is_version_of``: a conference paper and its journal version, a preprint and its published version, an
   untyped record and a typed one in another venue a year or more later (:func:`ir.consolidate.scoring.
   version_conflict`). The earlier form (preprint, conference paper, the earlier record) is the version of the
-  later one; the titles must agree at ``version_min_title`` or better and the first authors must agree;
+  later one (never younger than it); the titles must agree at ``version_min_title`` or better (or one is
+  the other with words added: 'An extended study of X') and the first authors must agree;
 - ``corrects`` / ``retracts``: a correction or retraction notice and the article it names: the notice's title
   without its prefix ('Correction to: X', 'Retraction Note: X') is the article's title
   (``notice_min_ratio``), the article is not younger than the notice and not in another venue.
@@ -71,15 +72,31 @@ def find_relations(f: Features, I: np.ndarray, J: np.ndarray, labels, s: Consoli
         A, B = np.asarray(vi, dtype=np.int64), np.asarray(vj, dtype=np.int64)
         ratio, _tset, title, _cross, _contained = _titles(f, A, B, s)
         surname = _surnames(f, A, B, s)
+        extended = np.fromiter((_extends(f, a, b) for a, b in zip(vi, vj)), dtype=bool, count=len(vi))
+        title = np.where(extended & (title < s.version_min_title), s.version_min_title, title)
         for k in np.flatnonzero((title >= s.version_min_title) & (surname > 0)).tolist():
             a, b = int(A[k]), int(B[k])
             if _version_order(f, a, b) > 0:
                 a, b = b, a
+            ya, yb = _year(f, a), _year(f, b)
+            if ya is not None and yb is not None and ya > yb:  # a conference paper after its journal version
+                continue
             out.append({"a": a, "b": b, "relation": "is_version_of", "score": round(float(title[k] + surname[k]), 2),
                         "evidence": {"reason": why[k], "title_points": round(float(title[k]), 2),
                                      "title_ratio": round(float(ratio[k]), 1), "surname_points": round(float(surname[k]), 2),
                                      "kinds": [f.kind[a], f.kind[b]], "years": [_year(f, a), _year(f, b)]}})
     return _best_per_record(out)
+
+
+def _extends(f: Features, a: int, b: int, min_chars: int = 20) -> bool:
+    """Whether one record's title is the other's with words added anywhere ('An extended study of X', 'X:
+    extended results', 'X revisited'): a journal version's title often is."""
+    for x in f.titles_of(a):
+        for y in f.titles_of(b):
+            short, long_ = sorted((x.replace(" ", ""), y.replace(" ", "")), key=len)
+            if len(short) >= min_chars and 2 * len(short) >= len(long_) and fuzz.partial_ratio(short, long_) >= 95:
+                return True
+    return False
 
 
 def _year(f: Features, i: int) -> int | None:

@@ -245,17 +245,22 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
     is_short = (short <= s.title_short_tokens) & (np.minimum(la, lb) < s.title_short_chars)
     p = np.where(is_short & (p > s.title_short_cap), s.title_short_cap, p)
     han = f.array("var_han")
-    cross = han[vi] != han[vj]  # a Chinese title against an English one says nothing either way
-    p = np.where(cross, s.title_cross_script, p)
+    # a Chinese title against an English one says nothing either way; where the two records also have titles
+    # in one script (CNKI's English translation beside Ei's English title), only those are compared
+    cross = han[vi] != han[vj]
     generic = f.var_generic[vi] | f.var_generic[vj]
     p = np.where(generic & (p > s.title_generic_cap), s.title_generic_cap, p)
-    np.maximum.at(ratio, pair, r)
-    np.maximum.at(tset, pair, t)
+    same = ~cross
+    np.maximum.at(ratio, pair[same], r[same])
+    np.maximum.at(tset, pair[same], t[same])
     points[:] = -np.inf
-    np.maximum.at(points, pair, p)
+    np.maximum.at(points, pair[same], p[same])
+    np.logical_or.at(contained_pair, pair[same], contained[same])
+    has_same = np.zeros(len(I), dtype=bool)
+    np.logical_or.at(has_same, pair, same)
+    cross_pair[:] = (tot > 0) & ~has_same
+    points[cross_pair] = s.title_cross_script
     points[tot == 0] = 0.0
-    np.logical_or.at(cross_pair, pair, cross)
-    np.logical_or.at(contained_pair, pair, contained)
     return ratio, tset, points, cross_pair, contained_pair
 
 

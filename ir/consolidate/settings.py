@@ -36,7 +36,7 @@ class ConsolidateSettings:
     page_conflict_blocks: bool = True
     # --- relations between works kept apart (ir.consolidate.relations): a version's title agrees at least this
     # well (title points; the first authors agree too), a notice names its article's title this well (ratio)
-    version_min_title: float = 3.0
+    version_min_title: float = 4.0
     notice_min_ratio: float = 95.0
     # the queue of likely duplicates: pairs scored this many points below match_threshold or closer (0: none)
     review_margin: float = 1.5
