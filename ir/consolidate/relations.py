@@ -21,10 +21,16 @@ relation's direction (a is a version of b, a corrects b).
 
 from __future__ import annotations
 
-import numpy as np
-from rapidfuzz import fuzz
+import zlib
 
-from ir.consolidate.features import MISSING_YEAR, Features
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
+
+from ir.consolidate.features import AUTHORS_COMPARED, MISSING_YEAR, Features
+from ir.consolidate.scoring import (
+    SPECIAL_KINDS, VERSION_CONFLICTS, _surnames, _titles, _venue, hard_conflict, version_conflict,
+)
 from ir.consolidate.settings import ConsolidateSettings
 
 RELATIONS = ("is_version_of", "corrects", "retracts")
@@ -43,8 +49,6 @@ def _kind_codes(f: Features) -> np.ndarray:
 
 def find_relations(f: Features, I: np.ndarray, J: np.ndarray, labels, s: ConsolidateSettings) -> list[dict]:
     """Relations between records of different clusters among the candidate pairs (I, J) blocking proposed."""
-    from ir.consolidate.scoring import VERSION_CONFLICTS, _surnames, _titles, version_conflict
-
     I = np.asarray(I, dtype=np.int64)
     J = np.asarray(J, dtype=np.int64)
     lab = np.asarray(labels, dtype=np.int64)
@@ -54,15 +58,22 @@ def find_relations(f: Features, I: np.ndarray, J: np.ndarray, labels, s: Consoli
     out: list[dict] = []
     if not len(I):
         return out
-    notices = {k for k in NOTICE_RELATION}
+    named = f.cached("_names_a_work", lambda: np.fromiter(map(bool, f.corrects), dtype=bool, count=len(f)))
+    notice = named[I] | named[J]
+    for i, j in zip(I[notice].tolist(), J[notice].tolist()):
+        rel = _notice(f, i, j, s) if named[i] else _notice(f, j, i, s)
+        if rel:
+            out.append(rel)
+    # versions: records of two kinds (neither a notice) whose bylines share a name, the cheap test first
+    special = f.cached("_special_kind", lambda: np.fromiter((k in SPECIAL_KINDS for k in f.kind), dtype=bool,
+                                                            count=len(f)))
+    maybe = ~notice & ~special[I] & ~special[J]
+    I, J = I[maybe], J[maybe]
+    if len(I):
+        alike = _share_a_name(f, I, J)
+        I, J = I[alike], J[alike]
     vi, vj, why = [], [], []
     for i, j in zip(I.tolist(), J.tolist()):
-        ki, kj = f.kind[i], f.kind[j]
-        if ki in notices or kj in notices:
-            rel = _notice(f, i, j, s) if ki in notices else _notice(f, j, i, s)
-            if rel:
-                out.append(rel)
-            continue
         reason = version_conflict(f, i, j, s)
         if reason in VERSION_CONFLICTS:
             vi.append(i)
@@ -72,8 +83,10 @@ def find_relations(f: Features, I: np.ndarray, J: np.ndarray, labels, s: Consoli
         A, B = np.asarray(vi, dtype=np.int64), np.asarray(vj, dtype=np.int64)
         ratio, _tset, title, _cross, _contained = _titles(f, A, B, s)
         surname = _surnames(f, A, B, s)
-        extended = np.fromiter((_extends(f, a, b) for a, b in zip(vi, vj)), dtype=bool, count=len(vi))
-        title = np.where(extended & (title < s.version_min_title), s.version_min_title, title)
+        # a title inside the other, at least half of it, agrees at a ratio of 2/3 or better
+        todo = np.flatnonzero((title < s.version_min_title) & (surname > 0) & (ratio >= 66))
+        extended = [k for k in todo.tolist() if _extends(f, vi[k], vj[k])]
+        title[extended] = s.version_min_title
         for k in np.flatnonzero((title >= s.version_min_title) & (surname > 0)).tolist():
             a, b = int(A[k]), int(B[k])
             if _version_order(f, a, b) > 0:
@@ -86,6 +99,30 @@ def find_relations(f: Features, I: np.ndarray, J: np.ndarray, labels, s: Consoli
                                      "title_ratio": round(float(ratio[k]), 1), "surname_points": round(float(surname[k]), 2),
                                      "kinds": [f.kind[a], f.kind[b]], "years": [_year(f, a), _year(f, b)]}})
     return _best_per_record(out)
+
+
+def _share_a_name(f: Features, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+    """Per pair: the first authors' surnames are alike, or the bylines' first few surnames share one (a test that
+    keeps every pair whose surname points could be positive, on hashed names)."""
+    codes = f.cached("_surname_codes", lambda: _surname_codes(f))
+    a, b = codes[I], codes[J]
+    shared = ((a[:, :, None] == b[:, None, :]) & (a[:, :, None] != 0)).any(axis=(1, 2))
+    sn = f.array("surname")
+    rest = np.flatnonzero(~shared & (sn[I] != "") & (sn[J] != ""))
+    if len(rest):
+        sim = process.cpdist(sn[I[rest]].tolist(), sn[J[rest]].tolist(), scorer=JaroWinkler.normalized_similarity,
+                             workers=1)
+        shared[rest[sim >= 0.85]] = True
+    return shared
+
+
+def _surname_codes(f: Features) -> np.ndarray:
+    """Per record, the hashed surnames of its first authors (0: none), AUTHORS_COMPARED columns."""
+    out = np.zeros((len(f), AUTHORS_COMPARED + 1), dtype=np.int64)
+    for i, (first, names) in enumerate(zip(f.surname, f.surnames)):
+        for k, name in enumerate(sorted(({first} if len(first) > 1 else set()) | set(names))[:AUTHORS_COMPARED + 1]):
+            out[i, k] = zlib.crc32(name.encode("utf-8")) + 1
+    return out
 
 
 def _extends(f: Features, a: int, b: int, min_chars: int = 20) -> bool:
@@ -117,8 +154,6 @@ def _version_order(f: Features, a: int, b: int) -> int:
 
 def _notice(f: Features, n: int, t: int, s: ConsolidateSettings) -> dict | None:
     """The relation of notice ``n`` (a correction or retraction) to record ``t``, when n names t."""
-    from ir.consolidate.scoring import SPECIAL_KINDS, _venue
-
     named = f.corrects[n]
     if not named or f.kind[t] in SPECIAL_KINDS:
         return None
@@ -162,8 +197,6 @@ def near_misses(f: Features, ps, labels, refused: list[dict], cannot: set[tuple[
     """Pairs in two clusters that scored within ``review_margin`` below the threshold with nothing forbidding
     them, or at the threshold but refused for a reason a person can weigh (a chain, a rival in the same
     source, the size cap): the queue of likely duplicates, with the evidence."""
-    from ir.consolidate.scoring import hard_conflict
-
     if s.review_margin <= 0 or not len(ps):
         return []
     lab = np.asarray(labels, dtype=np.int64)
