@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 from test_consolidate import put  # records stored as ingest stores a parsed file
+from test_search import es_options, es_url  # noqa: F401  (es_url: the fixture)
 
 from ir.consolidate import consolidate, decide, duplicate_queue, queue_size, relations_of
 from ir.export import iter_works
@@ -158,3 +160,37 @@ def test_cli_lists_the_queue_and_decides(tmp_path):
     res = runner.invoke(app, ["--database-url", db, "works", "show", w["wos:WOS:1"]])
     assert res.exit_code == 0 and "is version of" in res.output and w["wos:WOS:2"] in res.output
     st.dispose()
+
+
+@pytest.mark.es
+def test_relations_reach_elasticsearch_also_in_an_index_made_before_them(es_url, sqlite_store):
+    """The search document carries the relations; an index created before the field existed gains it."""
+    import copy as _copy
+
+    from ir.config import Settings
+    from ir.search import index, open_backend
+    from ir.search.es import index_body
+
+    put(sqlite_store, "wos.txt", [CONFERENCE, JOURNAL, CORRECTION])
+    consolidate(sqlite_store)
+    settings = Settings(database_url=sqlite_store.url, search_url=es_url)
+    opts = es_options()
+    backend = open_backend(settings, sqlite_store, opts)
+    try:
+        # an index made by an ir without relations: the same mapping, less the field
+        old = _copy.deepcopy(index_body(opts))
+        del old["mappings"]["properties"]["relations"]
+        name = f"{opts.index_alias}-vold"
+        backend.client.indices.create(index=name, settings=old["settings"], mappings=old["mappings"])
+        backend.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": opts.index_alias}}])
+        rep = index(sqlite_store, settings, options=opts)
+        assert not rep.errors, rep.errors
+        w = work_of(sqlite_store)
+        doc = backend.client.get(index=opts.index_alias, id=w["wos:WOS:2"])["_source"]
+        assert {(x["relation"], x["work_id"]) for x in doc["relations"]} == {("has_version", w["wos:WOS:1"]),
+                                                                           ("corrected_by", w["wos:WOS:3"])}
+        mapping = backend.client.indices.get_mapping(index=name).body[name]["mappings"]["properties"]
+        assert mapping["relations"]["properties"]["relation"]["type"] == "keyword"
+    finally:
+        backend.drop()
+        backend.close()
