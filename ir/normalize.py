@@ -372,8 +372,6 @@ def surname_key(name: str | None) -> str:
         elif len(parts) >= 2 and parts[0].isupper() and len(parts[0]) > 1 and not any(p.isupper() for p in parts[1:]) \
                 and _pinyin_name(parts[0]) and all(_pinyin_name(p) for p in parts[1:]):
             surname = parts[0]  # 'LI Wei', 'ZHANG San-li', 'OUYANG Xiaoming': CNKI's and Ei's family name in capitals
-        elif len(parts) >= 2 and parts[0].isupper() and len(parts[0]) > 3 and not any(p.isupper() for p in parts[1:]):
-            surname = parts[0]  # 'SMITH John'
         elif len(parts) >= 2 and len(parts[0]) <= 3 and parts[0].isupper() and len(parts[-1]) > 2 and not parts[-1].isupper():
             surname = parts[-1]  # 'AS Argon'
         else:

@@ -52,6 +52,9 @@ MUST_MERGE = [
     # neither end of the title nor its rare words agree: only the byline brings the two together
     ("byline tail before run-together words", rec(DBLP, "11", "Evaluating Queries with Generalized Path Expressions", "V Christophides, S Cluet, G Moerkotte", "SIGMOD Conference", 1996),
      rec(SCH, "k", "andG. Moerkotte. Evaluating queries withgeneralized pathexpressions", "V Christophides, S Cluet", "Proceedings of ACM SIGMOD Conference on Management of")),
+    # 'DE' reads as a pinyin family name ('LI Wei' is Li): the name read the other way round is still the author
+    ("initials that read as pinyin", rec(DBLP, "12", "Subsequence Indexing of Time Series", "D Shasha", "SIGMOD Conference", 2002),
+     rec(SCH, "l", "Subsequence indexing of time series", "DE Shasha", "")),
     ("mojibake quotes", rec(DBLP, "8", "STING: A Statistical Information Grid Approach to Spatial Data Mining", "W Wang, J Yang, R Muntz", "VLDB", 1997),
      rec(SCH, "h", "Ã¢â?¬ Å?STING: A Statistical Information Grid Approach to Spatial Data MiningÃ¢â?¬Â?", "W Wei, J Yang, R Muntz", "Proc. of the 23rd VLDB")),
 ]

@@ -298,10 +298,11 @@ def _name_words(name: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=200_000)
 def _surname_candidates(name: str | None) -> tuple[str, ...]:
-    """The surname, and for 'Kui Yang' / 'Yang Kui' without a comma the other end of the name too."""
+    """The surname, and for 'Kui Yang' / 'Yang Kui' / 'DE Shasha' without a comma both ends of the name too."""
     key = surname_key(name)
     if name and "," not in name and " " in name.strip() and not is_han(name):
-        return key, surname_key(name.split()[0] + ",")
+        words = name.split()
+        return tuple(dict.fromkeys((key, surname_key(words[0] + ","), surname_key(words[-1] + ","))))
     return (key,)
 
 
