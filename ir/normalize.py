@@ -499,7 +499,12 @@ def is_preprint(venue: str | None = None, doi: str | None = None) -> bool:
     if venue and _PREPRINT_VENUE.search(venue.strip()):
         return True
     d = normalize_doi(doi)
-    return bool(d and _PREPRINT_DOI.match(d))
+    return bool(d and is_preprint_doi(d))
+
+
+def is_preprint_doi(doi: str) -> bool:
+    """Whether a normalised DOI (:func:`normalize_doi`) is a preprint server's."""
+    return doi.startswith("10.") and bool(_PREPRINT_DOI.match(doi))
 
 
 _NOTICE_PREFIX = re.compile(

@@ -10,7 +10,7 @@ import numpy as np
 
 from ir.model import Record
 from ir.normalize import (
-    corrected_title, document_kind, expand_pages, is_han, is_person_name, is_preprint, issue_key, journal_edition,
+    corrected_title, document_kind, expand_pages, is_han, is_person_name, is_preprint_doi, issue_key, journal_edition,
     journal_key, normalize_doi, normalize_issn, page_key, surname_key, title_key, venue_kind, volume_key,
 )
 
@@ -107,7 +107,7 @@ def extract(records: list[Record]) -> Features:
         j = r.journal
         venues, compact, issns, venue_says, editions, pinyin = _venue_features(
             j.title, j.abbreviation, j.iso_abbreviation, j.translated_title, r.conference, j.issn, j.eissn)
-        f.kind.append(record_kind(r, venue_says))
+        f.kind.append(record_kind(r, venue_says, f.doi[-1]))
         f.corrects.append(corrected_title(r.title) if f.kind[-1] in ("correction", "retraction") else "")
         # placeholders ('N/A') and bodies ('The Access Team', 'portal.acm.org') are no evidence about people
         people = [n for n in map(_person, (a.full_name or a.name or a.name_zh for a in r.authors)) if n]
@@ -208,14 +208,14 @@ def _compact_venue(name: str) -> str:
 _PREPRINT_KINDS = frozenset({None, "journal", "conference"})  # kinds a preprint server's venue or DOI overrides
 
 
-def record_kind(r: Record, venue_says: str | None) -> str | None:
+def record_kind(r: Record, venue_says: str | None, doi: str | None = None) -> str | None:
     """What a record is for matching: its document type or title ('Correction: ...') first; without them the
     venue's own name ('Proc. VLDB', 'VLDB J.'), CNKI's conference databases (a link to CPFD / IPFD); a preprint
-    server's venue or DOI makes it a preprint, however it is typed."""
+    server's venue or DOI (``doi``: the record's, normalised) makes it a preprint, however it is typed."""
     kind = document_kind(r.doc_type, r.title)
     if kind is None and r.source == "cnki":
         kind = document_kind(r.database, None) or (document_kind(r.url, None) if r.url else None)
-    if kind in _PREPRINT_KINDS and (venue_says == "preprint" or is_preprint(None, r.doi)):
+    if kind in _PREPRINT_KINDS and (venue_says == "preprint" or (doi and is_preprint_doi(doi))):
         return "preprint"
     return kind or venue_says
 

@@ -64,14 +64,15 @@ def find_relations(f: Features, I: np.ndarray, J: np.ndarray, labels, s: Consoli
         rel = _notice(f, i, j, s) if named[i] else _notice(f, j, i, s)
         if rel:
             out.append(rel)
-    # versions: records of two kinds (neither a notice) whose bylines share a name, the cheap test first
-    special = f.cached("_special_kind", lambda: np.fromiter((k in SPECIAL_KINDS for k in f.kind), dtype=bool,
-                                                            count=len(f)))
-    maybe = ~notice & ~special[I] & ~special[J]
+    # versions: two kinds that can be two versions, bylines that share a name, titles that may agree: the cheap
+    # tests first, on every candidate pair of a run
+    I, J = I[~notice], J[~notice]
+    maybe = _version_kinds(f)[codes[I], codes[J]]
     I, J = I[maybe], J[maybe]
-    if len(I):
-        alike = _share_a_name(f, I, J)
-        I, J = I[alike], J[alike]
+    for test in (_share_a_name, _titles_may_agree):
+        if len(I):
+            ok = test(f, I, J)
+            I, J = I[ok], J[ok]
     vi, vj, why = [], [], []
     for i, j in zip(I.tolist(), J.tolist()):
         reason = version_conflict(f, i, j, s)
@@ -99,6 +100,41 @@ def find_relations(f: Features, I: np.ndarray, J: np.ndarray, labels, s: Consoli
                                      "title_ratio": round(float(ratio[k]), 1), "surname_points": round(float(surname[k]), 2),
                                      "kinds": [f.kind[a], f.kind[b]], "years": [_year(f, a), _year(f, b)]}})
     return _best_per_record(out)
+
+
+def _version_kinds(f: Features) -> np.ndarray:
+    """[kind code, kind code] -> whether records of the two kinds can be two versions (see version_conflict)."""
+    def build():
+        kinds: dict = {}
+        for k in f.kind:
+            kinds.setdefault(k, len(kinds))
+        m = np.zeros((len(kinds), len(kinds)), dtype=bool)
+        typed = {"conference", "journal"}
+        for a, x in kinds.items():
+            for b, y in kinds.items():
+                if a == b or a in SPECIAL_KINDS or b in SPECIAL_KINDS:
+                    continue
+                m[x, y] = ({a, b} == typed or ("preprint" in (a, b) and a is not None and b is not None)
+                           or ((a is None) != (b is None) and bool({a, b} & typed)))
+        return m
+    _kind_codes(f)  # the same order of first appearance
+    return f.cached("_version_kinds", build)
+
+
+def _titles_may_agree(f: Features, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+    """Per pair: the first titles agree at a ratio of 60 or a token-set ratio of 90 (every pair whose titles
+    could earn version_min_title, or contain one another, does)."""
+    counts, starts = f.var_starts()
+    has = (counts[I] > 0) & (counts[J] > 0)
+    out = np.zeros(len(I), dtype=bool)
+    k = np.flatnonzero(has)
+    if len(k):
+        compact, keys = f.array("var_compact"), f.array("var_key")
+        a, b = starts[I[k]], starts[J[k]]
+        r = process.cpdist(compact[a].tolist(), compact[b].tolist(), scorer=fuzz.ratio, workers=1)
+        t = process.cpdist(keys[a].tolist(), keys[b].tolist(), scorer=fuzz.token_set_ratio, workers=1)
+        out[k] = (r >= 60) | (t >= 90)
+    return out
 
 
 def _share_a_name(f: Features, I: np.ndarray, J: np.ndarray) -> np.ndarray:
