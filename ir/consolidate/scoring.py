@@ -386,9 +386,12 @@ def _surnames(f: Features, I, J, s: ConsolidateSettings, worth: np.ndarray | Non
         sim = process.cpdist(a[rest].tolist(), b[rest].tolist(), scorer=JaroWinkler.normalized_similarity, workers=1)
         out[rest] = np.where(sim >= s.surname_similarity, s.surname_similar, s.surname_different)
         # the first author differs, but another author is shared (bylines in another order)
+        # (a name that many bylines carry, 王 Wang or 李 Li, is weak evidence of a shared author)
         idx = np.flatnonzero(rest & (out == s.surname_different))
-        shared = [bool(f.surnames[i] & f.surnames[j]) for i, j in zip(I[idx].tolist(), J[idx].tolist())]
-        out[idx[np.asarray(shared, dtype=bool)]] = s.surname_shared
+        common = _common_surnames(f, s.surname_common_share)
+        shared = [f.surnames[i] & f.surnames[j] for i, j in zip(I[idx].tolist(), J[idx].tolist())]
+        out[idx] = [s.surname_different if not x else s.surname_shared_common if x <= common else s.surname_shared
+                    for x in shared]
         # or another author is nearly shared ('Molesky' / 'MoleskyandK', 'Faloutsos' / 'Faloutsost')
         idx = np.flatnonzero(rest & (out == s.surname_different) & (True if worth is None else worth))
         near = [_names_near(f.surnames[i], f.surnames[j], s.surname_similarity)
@@ -411,6 +414,17 @@ def _issues_agree(f: Features, I: np.ndarray, J: np.ndarray) -> np.ndarray:
     issue = f.array("issue")
     a, b = issue[I], issue[J]
     return np.fromiter((not (x and y and x != y) for x, y in zip(a, b)), dtype=bool, count=len(I))
+
+
+def _common_surnames(f: Features, share: float) -> frozenset:
+    """Surnames among the first authors of more than ``share`` of the run's records (at least 50 records)."""
+    def build():
+        from collections import Counter
+
+        counts = Counter(name for names in f.surnames for name in names)
+        floor = max(50, share * len(f))
+        return frozenset(name for name, c in counts.items() if c > floor)
+    return f.cached(f"_common_surnames_{share}", build)
 
 
 def _swapped(surname_a: str, surname_b: str, initial_a: str, initial_b: str) -> bool:

@@ -71,6 +71,8 @@ class ConsolidateSettings:
     surname_similar: float = 1.0  # Jaro-Winkler >= surname_similarity
     surname_similarity: float = 0.92
     surname_shared: float = 1.5  # first authors differ but another author is shared
+    surname_shared_common: float = 0.5  # ... but only by a surname common in the run (see surname_common_share)
+    surname_common_share: float = 0.01  # a surname in the bylines of more than this share of the records is common
     coauthors_shared: float = 1.0  # two or more of the first authors' surnames in common (added to the above)
     surname_different: float = -2.5
     # ... unless the two names are one name written the other way round ('Z Li' / 'L Zhe': each one's given
