@@ -498,6 +498,10 @@ def main() -> None:
             pv, rv, fv = prf(pred | linked, truth)
             rows.append((f"{name} ir, versions as one entry", len(records), pv, rv, fv, elapsed, stats["cpu_s"],
                          "Google Scholar's view: works ir links as versions count as one entry"))
+            apart = versions["pairs"]
+            pa, ra, fa = prf(pred - apart, truth - apart)
+            rows.append((f"{name} ir, version pairs set aside", len(records), pa, ra, fa, elapsed, stats["cpu_s"],
+                         f"the {len(apart)} truth pairs that are two versions left out of the truth"))
         keys = lambda pairs: {(f"dblp:{x}", f"{other}:{y}") for x, y in pairs}  # noqa: E731
         print_classes("missed merges", error_classes(records, keys(truth - pred), res, settings, missed=True))
         print_classes("wrong merges", error_classes(records, keys(pred - truth), res, settings, missed=False))
