@@ -373,7 +373,7 @@ def test_librarian_pages_are_forbidden_to_other_roles(world, username):
     for path in LIBRARIAN_PAGES + LIBRARIAN_API:
         assert c.get(path).status_code == 403, path
     assert c.get("/users").status_code == 403
-    wid, pos = pick(world, status="suggested")
+    wid, pos = pick(world, status=("suggested", "auto"))  # any link a librarian could confirm
     before_row, before_audit = row(world, wid, pos), audit_count(world)
     assert c.post(f"/api/authorships/{wid}/{pos}/confirm").status_code == 403
     assert c.post(f"/api/authorships/{wid}/{pos}/reassign", json={"person_id": world.other_person}).status_code == 403
