@@ -194,3 +194,15 @@ def test_relations_reach_elasticsearch_also_in_an_index_made_before_them(es_url,
     finally:
         backend.drop()
         backend.close()
+
+
+def test_the_run_report_points_librarians_at_the_queue(sqlite_store):
+    from ir.pipeline import attention
+
+    put(sqlite_store, "wos.txt", [NEAR_A])
+    put(sqlite_store, "gen.ris", [NEAR_B])
+    rep = consolidate(sqlite_store)
+    assert rep.possible_duplicates == 1
+    assert attention(rep) == ["1 pair(s) of records scored just short of a match: likely duplicates for a librarian "
+                              "(`ir duplicates list`, web: Likely duplicates)"]
+    assert attention(consolidate(sqlite_store)) == []  # nothing considered again: nothing new to say

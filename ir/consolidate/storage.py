@@ -49,6 +49,12 @@ class ConsolidateReport:
         rows = [f"| {k.replace('_', ' ')} | {v} |" for k, v in self.as_dict().items()]
         return "\n".join(["| consolidate | count |", "|---|---:|", *rows])
 
+    def attention(self) -> list[str]:
+        if self.possible_duplicates:
+            return [f"{self.possible_duplicates} pair(s) of records scored just short of a match: "
+                    "likely duplicates for a librarian (`ir duplicates list`, web: Likely duplicates)"]
+        return []
+
 
 log = logging.getLogger("ir.consolidate")
 
