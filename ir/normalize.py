@@ -379,8 +379,12 @@ def surname_key(name: str | None) -> str:
             # 'Ludwig van Beethoven' -> 'van beethoven' keeps the particle with the surname
             if len(parts) >= 3 and parts[-2].casefold() in _SURNAME_PARTICLES:
                 surname = parts[-2] + " " + parts[-1]
-    key = title_key(surname)
-    return key.replace(" ", "")
+    key = title_key(surname).replace(" ", "")
+    return _PINYIN_U.get(key, key)
+
+
+# 吕 Lü and 女 Nü are romanised Lv / Lyu (pypinyin: lv): one key for both spellings ('Lu' is also 卢, 陆, 鲁)
+_PINYIN_U = {"lyu": "lv", "nyu": "nv"}
 
 
 _NOT_A_PERSON = re.compile(

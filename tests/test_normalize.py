@@ -132,7 +132,8 @@ def test_journal_key(raw, key):
     ("LI Wei", "li"),  # CNKI's and Ei's family name in capitals, first
     ("ZHANG San-li", "zhang"),
     ("OUYANG Xiaoming", "ouyang"),
-    ("PBMGC Koch", "koch"),  # Google Scholar's initials of three authors run together, then the last surname
+    ("PBMGC Koch", "koch"),
+    ("吕倩", "lv"), ("Lyu, Qian", "lv"), ("Lv, Qian", "lv"),  # 吕 in pypinyin's and the databases' spellings  # Google Scholar's initials of three authors run together, then the last surname
     ("John Smith", "smith"),  # a Western co-author in CNKI, given name first
     ("JD Ullman", "ullman"),
     ("Müller, K.", "muller"),
