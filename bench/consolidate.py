@@ -16,10 +16,11 @@ import csv
 import html
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
 
@@ -94,12 +95,23 @@ def prf(pred: set, truth: set) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the matcher scores large runs in forked workers)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def run_ir(records: list[Record], settings: ConsolidateSettings):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu_seconds()
     res = resolve(records, settings)
-    elapsed = time.perf_counter() - t
+    elapsed, cpu = time.perf_counter() - t, cpu_seconds() - c
     clusters = [[records[i] for i in members] for members in res.clusters()]
-    return clusters, elapsed, res.stats
+    res.stats["cpu_s"] = round(cpu, 2)
+    return clusters, elapsed, res.stats, res
 
 
 # --------------------------------------------------------------------------- synthetic
@@ -115,11 +127,12 @@ def demo_records(data: Path, n_records: int) -> tuple[list[Record], dict[str, st
     return [r for r in records if f"{r.source}:{r.source_id}" in truth][:n_records], truth
 
 
-def synthetic(n_records: int, seed: int = 7, data: Path | None = None) -> tuple[list[Record], dict[str, str], str]:
+def synthetic(n_records: int, seed: int = 7, data: Path | None = None
+              ) -> tuple[list[Record], dict[str, str], str, Path | None]:
     """Three sources with known truth; ir.demo's generator when it is there, else a built-in one."""
     if data is not None:
         records, truth = demo_records(data, n_records)
-        return records, truth, f"ir.demo set {data.name}"
+        return records, truth, f"ir.demo set {data.name}", data
     try:
         from ir.demo import generate  # written by another helper
 
@@ -133,11 +146,11 @@ def synthetic(n_records: int, seed: int = 7, data: Path | None = None) -> tuple[
         truth = {f"{r['source']}:{r['source_id']}": r["work_key"] for r in read_csv(out / "truth" / "records.csv", "utf-8")}
         records = [r for r in records if f"{r.source}:{r.source_id}" in truth][:n_records]
         if records:
-            return records, truth, "ir.demo.generate"
+            return records, truth, "ir.demo.generate", out
     except Exception as exc:  # noqa: BLE001 - the built-in generator stands in, and the table says so
         print(f"(ir.demo not usable: {type(exc).__name__}: {exc}; using the built-in generator)", file=sys.stderr)
     records, truth = builtin_synthetic(n_records, seed)
-    return records, truth, "built-in generator"
+    return records, truth, "built-in generator", None
 
 
 RECORDS_PER_WORK = 1.5  # measured on ir.demo's output; the set is cut to n_records
@@ -297,6 +310,143 @@ def run_splink(left: list[Record], right: list[Record] | None, link_type: str):
     return list(groups.values()), elapsed
 
 
+# --------------------------------------------------------------------------- what remains, by class
+
+def version_pairs(records: list[Record], pairs: set[tuple[str, str]], res, settings, a: str, b: str) -> dict:
+    """Which of the pairs (ids of sources a and b) are two versions of one piece of research by ir's rules
+    (a conference paper and its journal version, typed or told by venue and year; a preprint and its published
+    version), and which of those ir keeps apart and links (is_version_of)."""
+    from ir.consolidate.scoring import VERSION_CONFLICTS, version_conflict
+
+    index = {(r.source, r.source_id): i for i, r in enumerate(records)}
+    label = res.labels
+    linked = {(min(label[r["a"]], label[r["b"]]), max(label[r["a"]], label[r["b"]]))
+              for r in res.relations if r["relation"] == "is_version_of"}
+    out: dict = {"by_reason": Counter(), "linked": set(), "merged": 0, "pairs": set()}
+    for x, y in pairs:
+        i, j = index[(a, x)], index[(b, y)]
+        why = version_conflict(res.features, i, j, settings)
+        if why not in VERSION_CONFLICTS:
+            continue
+        out["pairs"].add((x, y))
+        out["by_reason"][why] += 1
+        if label[i] == label[j]:
+            out["merged"] += 1
+        elif (min(label[i], label[j]), max(label[i], label[j])) in linked:
+            out["linked"].add((x, y))
+    return out
+
+
+def linked_versions(records: list[Record], res, a: str, b: str) -> set[tuple[str, str]]:
+    """(a id, b id) of every pair of records in two works ir links as versions: what Google Scholar lists as one."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, lab in enumerate(res.labels):
+        members[lab].append(i)
+    out = set()
+    for r in res.relations:
+        if r["relation"] != "is_version_of":
+            continue
+        for x in members[res.labels[r["a"]]]:
+            for y in members[res.labels[r["b"]]]:
+                rx, ry = records[x], records[y]
+                if rx.source == b:
+                    rx, ry = ry, rx
+                if rx.source == a and ry.source == b:
+                    out.add((rx.source_id, ry.source_id))
+    return out
+
+
+def error_classes(records: list[Record], pairs, res, settings, *, missed: bool) -> Counter:
+    """Missed merges (``missed``) or wrong merges, by why: the decision the matcher made about the pair."""
+    import numpy as np
+
+    from ir.consolidate.scoring import hard_conflict, score_pairs
+
+    index = {f"{r.source}:{r.source_id}": i for i, r in enumerate(records)}
+    pairs = sorted(pairs)
+    if not pairs:
+        return Counter()
+    I = np.asarray([index[x] for x, _ in pairs])
+    J = np.asarray([index[y] for _, y in pairs])
+    I, J = np.minimum(I, J), np.maximum(I, J)
+    ps = score_pairs(res.features, I, J, settings, prune=False)
+    refused = {(min(r["i"], r["j"]), max(r["i"], r["j"])): r["reason"] for r in res.refused}
+    thr, margin = settings.match_threshold, settings.review_margin
+    out: Counter = Counter()
+    for k, (i, j) in enumerate(zip(I.tolist(), J.tolist())):
+        score, pts = float(ps.total[k]), ps.evidence(k)["points"]
+        if missed:
+            why = hard_conflict(res.features, i, j, settings)
+            reason = refused.get((i, j), "")
+            if why:
+                out[f"kept apart: {why}"] += 1
+            elif "chain guard" in reason:
+                out["refused by the chain guard (in the review queue)"] += 1
+            elif "same source" in reason:
+                out["a rival in the same source as good or better (in the review queue)"] += 1
+            elif score >= thr:
+                out["scored a match, refused as its cluster grew"] += 1
+            elif score >= thr - margin:
+                out["just below the threshold (in the review queue)"] += 1
+            elif pts.get("title", 0) < 2:
+                out["titles disagree (often another paper in the truth)"] += 1
+            else:
+                out["far below the threshold, titles alike"] += 1
+        else:
+            if score < thr:
+                out["joined through a third record"] += 1
+            elif pts.get("title", 0) >= 5 and pts.get("surname", 0) <= 0:
+                out["same title, other first author"] += 1
+            elif pts.get("title", 0) <= 3:
+                out["similar title, same authors (often another paper by the team)"] += 1
+            else:
+                out["near-identical title and authors (often missing from the truth)"] += 1
+    return out
+
+
+def print_classes(title: str, classes: Counter) -> None:
+    print(f"  {title}: {sum(classes.values())}")
+    for k, v in classes.most_common():
+        print(f"    {v:6d}  {k}")
+
+
+def demo_report(records: list[Record], truth: dict[str, str], data: Path | None, res, settings) -> None:
+    """On an ir.demo set: CNKI-Ei pairs of Chinese papers, relations and the review queue against the truth."""
+    works_csv = (data / "truth" / "works.csv") if data else None
+    if works_csv is None or not works_csv.is_file():
+        return
+    works = {w["work_key"]: w for w in read_csv(works_csv, "utf-8")}
+    key = [truth[f"{r.source}:{r.source_id}"] for r in records]
+    label = res.labels
+    by_work: dict[str, list[int]] = defaultdict(list)
+    for i, k in enumerate(key):
+        by_work[k].append(i)
+    tot = ok = 0
+    for k, idx in by_work.items():
+        if works[k]["language"] != "zh":
+            continue
+        for i, j in combinations(idx, 2):
+            if {records[i].source, records[j].source} == {"cnki", "ei"}:
+                tot += 1
+                ok += label[i] == label[j]
+    print(f"  CNKI-Ei pairs of the same Chinese-language paper merged: {ok}/{tot} = {ok / max(tot, 1):.4f}")
+    want = set()
+    for w in works.values():
+        if w["relation"] == "journal_version_of":
+            want.add((w["related_work_key"], "is_version_of", w["work_key"]))
+        elif w["relation"] == "correction_of":
+            want.add((w["work_key"], "corrects", w["related_work_key"]))
+    got = {(key[r["a"]], r["relation"], key[r["b"]]) for r in res.relations}
+    for rel in ("is_version_of", "corrects"):
+        w_, g_ = {x for x in want if x[1] == rel}, {x for x in got if x[1] == rel}
+        p_, r_, f_ = prf(g_, w_)
+        print(f"  relation {rel}: {len(g_ & w_)} right, {len(g_ - w_)} not in the truth, {len(w_ - g_)} missed "
+              f"(precision {p_:.3f}, recall {r_:.3f})")
+    near = res.near
+    same = sum(key[n["a"]] == key[n["b"]] for n in near)
+    print(f"  review queue (likely duplicates): {len(near)} pairs, {same} of them one work in the truth")
+
+
 # --------------------------------------------------------------------------- main
 
 def main() -> None:
@@ -315,24 +465,46 @@ def main() -> None:
     def splink_row(name, clusters_keys, truth_keys, elapsed_ir, f1_ir, left, right, link_type):
         if args.no_splink:
             return
+        c = cpu_seconds()
         try:
             sc, st = run_splink(left, right, link_type)
         except ImportError as exc:
             print(f"(Splink not installed: {exc}; pip install -e .[bench])", file=sys.stderr)
             return
         p, r, f1 = prf(clusters_keys(sc), truth_keys)
-        rows.append((f"{name} Splink", len(left) + len(right or []), p, r, f1, st,
-                     f"ir F1 {f1_ir - f1:+.4f} vs Splink; ir {st / elapsed_ir:.1f}x faster"))
+        rows.append((f"{name} Splink", len(left) + len(right or []), p, r, f1, st, cpu_seconds() - c,
+                     f"ir F1 {f1_ir - f1:+.4f} vs Splink; ir {st / elapsed_ir:.1f}x faster (wall)"))
 
+    print(load(), "at the start")
     for name in ("dblp-acm", "dblp-scholar"):
         if name not in only:
             continue
         left, right, truth = load_leipzig(name)
         other = "acm" if name == "dblp-acm" else "scholar"
-        clusters, elapsed, stats = run_ir(left + right, settings)
-        p, r, f1 = prf(cross_pairs(clusters, "dblp", other), truth)
-        rows.append((f"{name} ir", len(left) + len(right), p, r, f1, elapsed,
+        records = left + right
+        clusters, elapsed, stats, res = run_ir(records, settings)
+        pred = cross_pairs(clusters, "dblp", other)
+        p, r, f1 = prf(pred, truth)
+        rows.append((f"{name} ir", len(records), p, r, f1, elapsed, stats["cpu_s"],
                      f"{stats['candidate_pairs']} candidate pairs"))
+        print(f"\n{name}: F1 {f1:.4f} (precision {p:.4f}, recall {r:.4f}); {stats['relations']} relations, "
+              f"{stats['near_misses']} pairs for the review queue")
+        versions = version_pairs(records, truth, res, settings, "dblp", other)
+        linked = linked_versions(records, res, "dblp", other)
+        print(f"  truth pairs that are two versions by ir's rules: {len(versions['pairs'])} of {len(truth)} "
+              f"({', '.join(f'{v} {k}' for k, v in versions['by_reason'].most_common())}); "
+              f"ir keeps them apart, links {len(versions['linked'])} as is_version_of, merged {versions['merged']}")
+        if name == "dblp-scholar":
+            pv, rv, fv = prf(pred | linked, truth)
+            rows.append((f"{name} ir, versions as one entry", len(records), pv, rv, fv, elapsed, stats["cpu_s"],
+                         "Google Scholar's view: works ir links as versions count as one entry"))
+            apart = versions["pairs"]
+            pa, ra, fa = prf(pred - apart, truth - apart)
+            rows.append((f"{name} ir, version pairs set aside", len(records), pa, ra, fa, elapsed, stats["cpu_s"],
+                         f"the {len(apart)} truth pairs that are two versions left out of the truth"))
+        keys = lambda pairs: {(f"dblp:{x}", f"{other}:{y}") for x, y in pairs}  # noqa: E731
+        print_classes("missed merges", error_classes(records, keys(truth - pred), res, settings, missed=True))
+        print_classes("wrong merges", error_classes(records, keys(pred - truth), res, settings, missed=False))
 
         def keys_to_pairs(groups, other=other):
             out = set()
@@ -345,27 +517,32 @@ def main() -> None:
         splink_row(name, keys_to_pairs, truth, elapsed, f1, left, right, "link_and_dedupe")
 
     if "synthetic" in only:
-        records, truth, origin = synthetic(args.synthetic, data=args.data)
+        records, truth, origin, data = synthetic(args.synthetic, data=args.data)
         tp = truth_pairs_from(records, truth)
-        clusters, elapsed, stats = run_ir(records, settings)
+        clusters, elapsed, stats, res = run_ir(records, settings)
         pred = all_pairs([[f"{r.source}:{r.source_id}" for r in c] for c in clusters])
         p, r, f1 = prf(pred, tp)
-        rows.append((f"synthetic ir ({origin})", len(records), p, r, f1, elapsed,
+        rows.append((f"synthetic ir ({origin})", len(records), p, r, f1, elapsed, stats["cpu_s"],
                      f"{stats['candidate_pairs']} candidate pairs; stages {_stages(stats)}"))
-        print("pairs per blocking rule (before de-duplication):", ", ".join(
+        print(f"\nsynthetic ({origin}): F1 {f1:.4f} (precision {p:.4f}, recall {r:.4f})")
+        print("  pairs per blocking rule (before de-duplication):", ", ".join(
             f"{k} {v}" for k, v in stats.get("pairs_per_rule", {}).items()))
+        demo_report(records, truth, data, res, settings)
+        print_classes("missed merges (pairs)", error_classes(records, tp - pred, res, settings, missed=True))
+        print_classes("wrong merges (pairs)", error_classes(records, pred - tp, res, settings, missed=False))
         if not args.no_splink and args.splink_synthetic:
             sub = records[: args.splink_synthetic]
             sub_tp = truth_pairs_from(sub, truth)
-            c2, e2, _ = run_ir(sub, settings)
+            c2, e2, st2, _ = run_ir(sub, settings)
             p2, r2, f12 = prf(all_pairs([[f"{x.source}:{x.source_id}" for x in c] for c in c2]), sub_tp)
-            rows.append((f"synthetic ir (first {len(sub)})", len(sub), p2, r2, f12, e2, ""))
+            rows.append((f"synthetic ir (first {len(sub)})", len(sub), p2, r2, f12, e2, st2["cpu_s"], ""))
             splink_row(f"synthetic (first {len(sub)})", all_pairs, sub_tp, e2, f12, sub, None, "dedupe_only")
 
     print()
-    print(f"{'run':44} {'records':>8} {'precision':>9} {'recall':>7} {'F1':>7} {'seconds':>8}  notes")
-    for name, n, p, r, f1, secs, note in rows:
-        print(f"{name:44} {n:>8} {p:>9.4f} {r:>7.4f} {f1:>7.4f} {secs:>8.2f}  {note}")
+    print(f"{'run':44} {'records':>8} {'precision':>9} {'recall':>7} {'F1':>7} {'wall s':>7} {'cpu s':>7}  notes")
+    for name, n, p, r, f1, secs, cpu, note in rows:
+        print(f"{name:44} {n:>8} {p:>9.4f} {r:>7.4f} {f1:>7.4f} {secs:>7.2f} {cpu:>7.2f}  {note}")
+    print(load(), "at the end;", os.cpu_count(), "cores")
 
 
 def _stages(stats: dict) -> str:

@@ -1,7 +1,7 @@
 """Exporting works: one JSON document per line.
 
 Other stages add fields through an extension point: each stage package named in ``EXTENSION_PACKAGES``
-(attribution adds ``authors``, tagging ``tags`` and ``indexes``) exposes ``export_fields(conn, work_ids)
+(consolidation adds ``relations``, attribution ``authors``, tagging ``tags`` and ``indexes``) exposes ``export_fields(conn, work_ids)
 -> {work_id: {field: value}}``. The export, the search index and the report all gather a work's fields
 through :func:`field_sources`, so they never disagree.
 """
@@ -19,7 +19,7 @@ from ir.store import Store
 from ir.store.tables.works import works
 
 FieldSource = Callable[[sa.Connection, list[str]], dict[str, dict]]
-EXTENSION_PACKAGES = ("ir.attribute", "ir.tagging")
+EXTENSION_PACKAGES = ("ir.consolidate", "ir.attribute", "ir.tagging")
 BATCH = 1000
 
 

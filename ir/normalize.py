@@ -225,6 +225,11 @@ def volume_key(value: str | None) -> str | None:
     return v or None
 
 
+def issue_key(value: str | None) -> str | None:
+    """'09' / '9' / 'No. 9' -> '9'; '9-10' -> '9' (a double issue goes by its first number); text folded."""
+    return volume_key(value)
+
+
 # --------------------------------------------------------------------------- journals
 
 JOURNAL_STOPWORDS = frozenset(
@@ -275,6 +280,70 @@ def _abbreviates(short: list[str], long: list[str]) -> bool:
     return all(t.startswith(s) or (s.endswith("s") and t.startswith(s[:-1])) for s, t in zip(short, long))
 
 
+# A Chinese university journal comes in editions ('大连理工大学学报(自然科学版)', '... (Social Science Edition)',
+# '... Xuebao (Ziran Kexue Ban)'); Ei's "Pinyin/English" name often leaves the edition out. Edition -> the
+# Chinese, English and pinyin ways of writing it (folded keys, longest first when matched).
+JOURNAL_EDITIONS: dict[str, tuple[str, ...]] = {
+    "natural science": ("自然科学版", "自然版", "自科版", "natural science edition", "natural sciences edition",
+                        "natural science", "natural sciences", "science and technology", "ziran kexue ban",
+                        "ziran ban"),
+    "science": ("理学版", "理科版", "science edition", "sciences edition", "lixue ban", "like ban"),
+    "engineering": ("工学版", "工科版", "工程技术版", "工程版", "engineering science edition", "engineering edition",
+                    "engineering science", "engineering and technology edition", "engineering and technology",
+                    "gongxue ban", "gongke ban", "gongcheng jishu ban"),
+    "medicine": ("医学版", "医学科学版", "medical science edition", "medical sciences edition", "medical edition",
+                 "medical science", "medical sciences", "health sciences", "yixue ban"),
+    "social science": ("哲学社会科学版", "人文社会科学版", "社会科学版", "人文科学版", "哲学社会科学", "社科版", "哲社版",
+                       "人文版", "philosophy and social sciences edition", "philosophy and social science edition",
+                       "humanities and social sciences edition", "humanities and social science edition",
+                       "social sciences edition", "social science edition", "humanities edition",
+                       "philosophy and social sciences", "humanities and social sciences", "social sciences",
+                       "social science", "zhexue shehui kexue ban", "renwen shehui kexue ban", "shehui kexue ban",
+                       "renwen kexue ban", "sheke ban"),
+    "agriculture": ("农业与生命科学版", "农业科学版", "农学版", "agriculture and life sciences edition",
+                    "agricultural science edition", "agricultural sciences edition", "agriculture and life sciences",
+                    "agricultural science", "nongye kexue ban", "nongxue ban"),
+    "information science": ("信息科学版", "information science edition", "information science", "xinxi kexue ban"),
+    "education": ("教育科学版", "教育版", "education science edition", "educational science edition",
+                  "education science", "jiaoyu kexue ban"),
+    "english": ("英文版", "english edition", "yingwen ban"),
+    "chinese": ("中文版", "chinese edition", "zhongwen ban"),
+}
+_EDITION_FORMS = sorted(((form, ed) for ed, forms in JOURNAL_EDITIONS.items() for form in forms),
+                        key=lambda fe: -len(fe[0]))
+_EDITION_BRACKETS = re.compile(r"[(（\[【]([^()（）\[\]【】]{2,60})[)）\]】]\s*$")
+
+
+@lru_cache(maxsize=50_000)
+def journal_edition(name: str | None) -> tuple[str, str | None]:
+    """A journal name without its edition, and the edition: ('大连理工大学学报(自然科学版)' ->
+    ('大连理工大学学报', 'natural science'); 'Journal of Jilin University (Engineering and Technology Edition)'
+    -> ('Journal of Jilin University', 'engineering'); 'Zhongshan Daxue Xuebao, Ziran Kexue Ban' ->
+    ('Zhongshan Daxue Xuebao', 'natural science')). A name without an edition comes back whole, with None.
+
+    An edition in brackets is recognised in any of its forms; without brackets only the forms that say
+    'edition' (版, 'Edition', 'Ban'), since 'Science and Technology' ends many journal names.
+    """
+    if not name:
+        return name or "", None
+    text = unicodedata.normalize("NFKC", name).strip().rstrip(".")
+    m = _EDITION_BRACKETS.search(text)
+    if m:
+        inner = " ".join(title_key(m.group(1)).split()) if not _HAN.search(m.group(1)) else m.group(1).replace(" ", "")
+        for form, ed in _EDITION_FORMS:
+            if inner == form:
+                return text[: m.start()].strip(" ,-:/"), ed
+    low = text.casefold()
+    for form, ed in _EDITION_FORMS:
+        if not (form.endswith("版") or form.endswith("edition") or form.endswith(" ban")):
+            continue
+        if low.endswith(form):
+            head = text[: len(text) - len(form)]
+            if form.endswith("版") or not head or not head[-1].isalnum():
+                return head.strip(" ,-:/·"), ed
+    return text, None
+
+
 # --------------------------------------------------------------------------- people
 
 _SURNAME_PARTICLES = frozenset("van von der den de da del della di du le la ter ten dos das mac".split())
@@ -291,8 +360,7 @@ def surname_key(name: str | None) -> str:
         return ""
     name = unicodedata.normalize("NFKC", html.unescape(name)).strip()
     if _HAN.search(name):
-        han = _HAN.findall(name)
-        return _pinyin(han[0]) if han else ""
+        return _han_surname("".join(_HAN.findall(name)))
     if "," in name:
         surname = name.split(",", 1)[0]
     else:
@@ -301,6 +369,9 @@ def surname_key(name: str | None) -> str:
             return ""
         if len(parts) >= 2 and all(len(p.strip("-")) <= 2 and p.isupper() for p in parts[1:]) and len(parts[0]) > 2:
             surname = parts[0]  # 'Zhang S', 'ZHANG SQ'
+        elif len(parts) >= 2 and parts[0].isupper() and len(parts[0]) > 1 and not any(p.isupper() for p in parts[1:]) \
+                and _pinyin_name(parts[0]) and all(_pinyin_name(p) for p in parts[1:]):
+            surname = parts[0]  # 'LI Wei', 'ZHANG San-li', 'OUYANG Xiaoming': CNKI's and Ei's family name in capitals
         elif len(parts) >= 2 and len(parts[0]) <= 3 and parts[0].isupper() and len(parts[-1]) > 2 and not parts[-1].isupper():
             surname = parts[-1]  # 'AS Argon'
         else:
@@ -308,8 +379,12 @@ def surname_key(name: str | None) -> str:
             # 'Ludwig van Beethoven' -> 'van beethoven' keeps the particle with the surname
             if len(parts) >= 3 and parts[-2].casefold() in _SURNAME_PARTICLES:
                 surname = parts[-2] + " " + parts[-1]
-    key = title_key(surname)
-    return key.replace(" ", "")
+    key = title_key(surname).replace(" ", "")
+    return _PINYIN_U.get(key, key)
+
+
+# 吕 Lü and 女 Nü are romanised Lv / Lyu (pypinyin: lv): one key for both spellings ('Lu' is also 卢, 陆, 鲁)
+_PINYIN_U = {"lyu": "lv", "nyu": "nv"}
 
 
 _NOT_A_PERSON = re.compile(
@@ -332,6 +407,27 @@ def is_person_name(name: str | None) -> bool:
 
 
 @lru_cache(maxsize=50_000)
+def _han_surname(han: str) -> str:
+    """The pinyin of a Chinese name's family name, in its surname reading: '曾' zeng (not ceng), '单' shan,
+    '欧阳' ouyang (a compound surname when the name is longer than it)."""
+    from ir.names import COMPOUND_SURNAMES, SURNAME_READINGS
+
+    if not han:
+        return ""
+    family = han[:2] if len(han) > 2 and han[:2] in COMPOUND_SURNAMES else han[0]
+    return SURNAME_READINGS.get(family) or _pinyin(family)
+
+
+@lru_cache(maxsize=50_000)
+def _pinyin_name(word: str) -> bool:
+    """Whether a byline word is romanised Chinese: pinyin syllables, perhaps hyphenated ('San-li')."""
+    from ir.names import split_pinyin
+
+    parts = [p for p in re.split(r"[-'’]", word.casefold()) if p]
+    return bool(parts) and all(p.isascii() and p.isalpha() and split_pinyin(p) for p in parts)
+
+
+@lru_cache(maxsize=50_000)
 def _pinyin(han: str) -> str:
     try:
         from pypinyin import lazy_pinyin
@@ -347,16 +443,29 @@ _CORRECTION_TITLE = re.compile(
     r"|^(?:correction|corrigendum|erratum) (?:to|for|on)\b", re.I)
 _RETRACTION_TITLE = re.compile(r"^(?:retraction|retracted|withdrawn|notice of retraction)\b", re.I)
 _REPLY_TITLE = re.compile(r"^(?:reply|response|comment|comments|rebuttal|discussion)\b(?: (?:to|on)\b)?", re.I)
+# the retracted article itself, marked in its title (Elsevier 'RETRACTED: X', Springer 'RETRACTED ARTICLE: X'):
+# the same work as the unmarked record, not a retraction notice
+_RETRACTED_ARTICLE = re.compile(r"^retracted(?: article)?\b", re.I)
 _ZH_CORRECTION = ("更正", "勘误")
 _ZH_RETRACTION = ("撤稿", "撤销")
 
+# document types that say nothing about what a record is (RIS GEN, BibTeX misc): the venue, the title and
+# the identifiers decide instead
+GENERIC_DOCTYPES = frozenset({"gen", "generic", "misc", "other", "others", "unknown", "unpublished", "manuscript",
+                              "elec", "electronic article", "electronic resource", "online", "standard", "serial"})
 KIND_BY_DOCTYPE = {
     "correction": "correction", "retraction": "retraction", "letter": "reply",
     "proceedings paper": "conference", "meeting abstract": "conference",
     "article": "journal", "review": "journal", "data paper": "journal", "note": "journal",
     "editorial": "editorial", "book review": "book review", "book": "book", "book chapter": "book chapter",
     "thesis": "thesis", "patent": "patent", "newspaper article": "newspaper",
+    "retracted publication": "journal", "conference paper": "conference", "conference article": "conference",
+    "inproceedings": "conference", "conf": "conference", "cpaper": "conference", "journal article": "journal",
+    "jour": "journal",
+    "preprint": "preprint", "posted content": "preprint", "posted-content": "preprint", "working paper": "preprint",
 }
+# CNKI's databases of conference papers (SrcDatabase 中国会议 / 国际会议; FileName links to CPFD / IPFD)
+_CNKI_CONFERENCE = re.compile(r"会议|\b(?:cpfd|ipfd)", re.I)
 
 
 _CONFERENCE_VENUE = re.compile(
@@ -365,15 +474,64 @@ _JOURNAL_VENUE = re.compile(r"\b(?:journal|j|transactions|trans|letters|lett|mag
 
 
 def venue_kind(name: str | None) -> str | None:
-    """'conference' or 'journal' when a venue's name says so ('Proc. VLDB', 'ACM Trans. Database Syst.');
-    None when it does not ('VLDB', 'SIGMOD Record') or says both ('Journal of ... Conference Series')."""
+    """'conference' or 'journal' when a venue's name says so ('Proc. VLDB', 'ACM Trans. Database Syst.'),
+    'preprint' for a preprint server ('arXiv', 'CoRR', 'bioRxiv'); None when it does not ('VLDB', 'SIGMOD Record') or says both ('Journal of ... Conference Series')."""
     if not name:
         return None
+    if _PREPRINT_VENUE.search(name.strip()):
+        return "preprint"
     conference = bool(_CONFERENCE_VENUE.search(name))
     journal = bool(_JOURNAL_VENUE.search(name))
     if conference == journal:
         return None
     return "conference" if conference else "journal"
+
+
+_PREPRINT_VENUE = re.compile(
+    r"^(?:arxiv|biorxiv|medrxiv|chemrxiv|techrxiv|psyarxiv|socarxiv|eartharxiv|ssrn|corr|research square"
+    r"|preprints(?:\.org)?|authorea|osf preprints|engrxiv|essoar|zenodo)\b"
+    r"|\barxiv(?: preprint)?\b|\b(?:bio|med|chem|tech|psy)rxiv\b|\bssrn electronic journal\b", re.I)
+# preprint servers' DOIs: arXiv, bioRxiv/medRxiv (10.1101/2020.01.02.123456 or a six-digit number; CSH journals
+# under the same prefix have letters), Research Square, SSRN, ChemRxiv, Preprints.org, OSF, Authorea, TechRxiv
+_PREPRINT_DOI = re.compile(
+    r"^10\.(?:48550/arxiv|1101/(?:\d{4}\.\d\d\.\d\d\.)?\d{6}|21203/rs\.|2139/ssrn|26434/chemrxiv"
+    r"|20944/preprints|31219/osf|31234/osf|31235/osf|22541/au\.|36227/techrxiv|1002/essoar)")
+
+
+def is_preprint(venue: str | None = None, doi: str | None = None) -> bool:
+    """Whether a venue name ('arXiv', 'CoRR', 'bioRxiv', 'SSRN Electronic Journal') or a DOI names a preprint server."""
+    if venue and _PREPRINT_VENUE.search(venue.strip()):
+        return True
+    d = normalize_doi(doi)
+    return bool(d and is_preprint_doi(d))
+
+
+def is_preprint_doi(doi: str) -> bool:
+    """Whether a normalised DOI (:func:`normalize_doi`) is a preprint server's."""
+    return doi.startswith("10.") and bool(_PREPRINT_DOI.match(doi))
+
+
+_NOTICE_PREFIX = re.compile(
+    r"^(?:(?:publisher|author|authors)(?:'s)? )?(?:correction|corrigendum|erratum|errata|addendum|retraction|notice of retraction"
+    r"|expression of concern|withdrawal|withdrawn|更正|勘误|撤稿声明|撤稿)"
+    r"(?:\s+(?:note|notice|statement))?(?:\s+(?:to|for|on|of|regarding))?(?:\s+(?:the\s+)?(?:article|paper))?\s*[:：.\-–—]*\s*",
+    re.I)
+# where the notice cites the work: 'Erratum to "X" [J. Foo 12 (2020) 1-10]', 'Correction to: X (vol 12, pg 100, 2020)'
+_CITED_AT_END = re.compile(r"\s*(?:\[[^\[\]]*\d[^\[\]]*\]|【[^【】]*\d[^【】]*】"
+                           r"|\((?:vol|volume|pg|p|pp|doi)\b[^()]*\))\s*\.?\s*$", re.I)
+
+
+def corrected_title(title: str | None) -> str:
+    """The title key of the work a correction or retraction notice names: 'Correction to: X', 'Erratum to
+    "X" [J. Foo 12 (2020) 1-10]', 'Retraction Note: X', '更正：X' -> title_key(X); '' when the title names none."""
+    if not title:
+        return ""
+    text = strip_markup(title).strip()
+    m = _NOTICE_PREFIX.match(text)
+    if not m or m.end() == 0:
+        return ""
+    rest = _CITED_AT_END.sub("", text[m.end():]).strip(" \"'“”‘’「」『』《》")
+    return title_key(rest)
 
 
 def document_kind(doc_type: str | None, title: str | None) -> str | None:
@@ -385,8 +543,16 @@ def document_kind(doc_type: str | None, title: str | None) -> str | None:
     key = title_key(title) if title else ""
     if key and _CORRECTION_TITLE.match(key) or (title and title.startswith(_ZH_CORRECTION)):
         return "correction"
-    if key and _RETRACTION_TITLE.match(key) or (title and title.startswith(_ZH_RETRACTION)):
+    if key and _RETRACTION_TITLE.match(key) and not _RETRACTED_ARTICLE.match(key) \
+            or (title and title.startswith(_ZH_RETRACTION)):
         return "retraction"
     if key and _REPLY_TITLE.match(key):
         return "reply"
-    return KIND_BY_DOCTYPE.get((doc_type or "").casefold()) if doc_type else None
+    t = (doc_type or "").strip().casefold()
+    if not t or t in GENERIC_DOCTYPES:
+        return None
+    if t in KIND_BY_DOCTYPE:
+        return KIND_BY_DOCTYPE[t]
+    if _CNKI_CONFERENCE.search(t):
+        return "conference"
+    return None

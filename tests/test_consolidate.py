@@ -318,3 +318,23 @@ def test_scoring_in_forked_processes_gives_the_same_scores(wos):
         assert np.array_equal(getattr(one, name), getattr(forked, name)), name
     assert one.points.keys() == forked.points.keys()
     assert all(np.array_equal(one.points[k], forked.points[k]) for k in one.points)
+
+
+def test_the_work_takes_the_issue_year_over_an_early_access_record(wos):
+    """WoS exported the paper while it was in early access (its year the year it went online, no volume or
+    pages); Ei indexed the issue a year later: the work's year is the issue's, the early-access year kept."""
+    from ir.consolidate.merge import build_work, in_early_access
+
+    w = copy.deepcopy(wos[3])
+    final_year = w.year
+    ea = copy.deepcopy(w)
+    ea.year, ea.early_access_year, ea.volume, ea.issue, ea.first_page, ea.last_page = final_year - 1, final_year - 1, \
+        None, None, None, None
+    ea.doc_type_raw = "Article; Early Access"
+    e = ei_copy(w, 7)
+    assert in_early_access(ea) and not in_early_access(e) and not in_early_access(w)
+    doc = build_work("W1", [ea, e], ConsolidateSettings())
+    assert doc["year"] == final_year and doc["provenance"]["year"] == f"ei:{e.source_id}"
+    assert doc["early_access_year"] == final_year - 1
+    assert build_work("W1", [ea], ConsolidateSettings())["year"] == final_year - 1  # all we know
+    assert build_work("W1", [w, e], ConsolidateSettings())["provenance"]["year"] == f"wos:{w.source_id}"

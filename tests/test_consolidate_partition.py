@@ -58,7 +58,7 @@ def partitioned_clusters(records, settings, partitions, prior=None, active=None,
 
 
 @pytest.mark.parametrize("settings", [ConsolidateSettings(), SMALL_BLOCKS], ids=["default", "oversized-blocks"])
-@pytest.mark.parametrize("partitions", [2, 5, 13])
+@pytest.mark.parametrize("partitions", [2, 5, 10])
 def test_partitions_give_the_clusters_of_one_global_resolve(records, settings, partitions):
     expected = global_clusters(records, settings)
     got, parts, stats = partitioned_clusters(records, settings, partitions)

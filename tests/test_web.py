@@ -147,9 +147,9 @@ def test_can_reject(user, person_id, allowed):
 
 @pytest.mark.parametrize("role, capabilities", [
     ("faculty", {"my_outputs"}),
-    ("librarian", {"review", "unknown_authors", "split_merge", "audit", "extract", "evidence"}),
+    ("librarian", {"review", "unknown_authors", "split_merge", "duplicates", "audit", "extract", "evidence"}),
     ("research_office", {"extract"}),
-    ("admin", {"review", "unknown_authors", "split_merge", "audit", "extract", "evidence", "users"}),
+    ("admin", {"review", "unknown_authors", "split_merge", "duplicates", "audit", "extract", "evidence", "users"}),
 ])
 def test_capabilities_by_role(role, capabilities):
     user = User(9, "u", role, person_id="P9" if role == "faculty" else None)
@@ -423,7 +423,7 @@ def test_librarian_pages_are_forbidden_to_other_roles(world, username):
     for path in LIBRARIAN_PAGES + LIBRARIAN_API:
         assert c.get(path).status_code == 403, path
     assert c.get("/users").status_code == 403
-    wid, pos = pick(world, status="suggested")
+    wid, pos = pick(world, status=("suggested", "auto"))  # any link a librarian could confirm
     before_row, before_audit = row(world, wid, pos), audit_count(world)
     assert c.post(f"/api/authorships/{wid}/{pos}/confirm").status_code == 403
     assert c.post(f"/api/authorships/{wid}/{pos}/reassign", json={"person_id": world.other_person}).status_code == 403

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ir.consolidate.features import MISSING_YEAR, Features
+from ir.normalize import is_han
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,25 @@ def _title_prefix(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
         toks = key.split()
         n = 6 if han else 3
         yield int(rec), " ".join(toks[:n])
+    # a correction or retraction notice blocks with the article it names ('Correction to: X' with 'X')
+    for rec, key in enumerate(f.corrects):
+        if key:
+            yield rec, " ".join(key.split()[:6 if is_han(key) else 3])
+
+
+def _noticed_title(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
+    """A correction or retraction notice with every record whose title is the one it names, exactly (the
+    title_prefix block of a common opening is compared in a sorted window only, where 'Correction: X' sorts
+    far from 'X')."""
+    named = {key for key in f.corrects if key}
+    if not named:
+        return
+    for rec, key in enumerate(f.corrects):
+        if key:
+            yield rec, key
+    for rec, key in zip(f.var_rec.tolist(), f.var_key):
+        if key in named:
+            yield rec, key
 
 
 def _title_compact_prefix(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
@@ -112,10 +132,18 @@ def _venue_volume_page(f: Features, ctx: dict) -> Iterator[tuple[int, str]]:
         if f.year[i] != MISSING_YEAR:  # the year stands in for a venue named differently (or in Chinese)
             for p in pages:
                 yield i, f"{int(f.year[i])}||{p}"
+        # a venue in either script: CNKI's '大连理工大学学报(自然科学版)' and Ei's 'Dalian Ligong Daxue Xuebao' meet
+        # on the pinyin of the name without its edition
+        for v in f.venue_pinyin[i]:
+            if len(v) >= 10:
+                for p in pages:
+                    yield i, f"{v}|||{p}"
 
 
 RULES: tuple[BlockingRule, ...] = (
     BlockingRule("title_prefix", "the first three words of a title (six characters of a Chinese title)", _title_prefix),
+    BlockingRule("noticed_title", "a correction or retraction notice and the records with the title it names",
+                 _noticed_title),
     BlockingRule("title_compact_prefix", "the first twelve letters of a title, spaces ignored", _title_compact_prefix),
     BlockingRule("title_suffix", "the last three words of a title", _title_suffix),
     BlockingRule("title_compact_suffix", "the last twelve letters of a title, spaces ignored", _title_compact_suffix,
@@ -125,7 +153,8 @@ RULES: tuple[BlockingRule, ...] = (
                  _author_title_word, max_block_size=16),
     BlockingRule("two_authors", "the first two authors' surnames", _two_authors, max_block_size=16),
     BlockingRule("author_year", "first author's surname and the year", _author_year),
-    BlockingRule("venue_volume_page", "ISSN (or journal) + volume + first page or article number; year + first page", _venue_volume_page),
+    BlockingRule("venue_volume_page", "ISSN (or journal) + volume + first page or article number; year + first page; "
+                 "the journal's name in pinyin + first page", _venue_volume_page),
 )
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from ir.consolidate.blocking import RULES, BlockingRule, candidate_pairs
 from ir.consolidate.clustering import Clusterer, Link, prefer_best
 from ir.consolidate.features import Features, extract
+from ir.consolidate.relations import find_relations, near_misses
 from ir.consolidate.scoring import hard_conflict, score_pairs, score_pairs_parallel
 from ir.consolidate.settings import ConsolidateSettings
 from ir.model import Record
@@ -24,6 +25,10 @@ class Resolution:
     joined_by: dict[int, dict]  # evidence of the link that brought each record into its cluster
     refused: list[dict]
     stats: dict = field(default_factory=dict)
+    # related records in different clusters (is_version_of, corrects, retracts) and the pairs just short of a
+    # match (possible_duplicate): {"a", "b" (record indices), "relation", "score", "evidence"}
+    relations: list[dict] = field(default_factory=list)
+    near: list[dict] = field(default_factory=list)
 
     def clusters(self) -> list[list[int]]:
         groups: dict[int, list[int]] = defaultdict(list)
@@ -121,9 +126,13 @@ def _resolve(records, settings, *, prior, active, must, cannot, blocks) -> Resol
         cl.link(ln)
     res = cl.result()
     res.refused.extend(not_best)
-    stats.update(exact_links=len(links), refused=len(res.refused), clustering_s=round(time.perf_counter() - t3, 2),
+    stats.update(exact_links=len(links), refused=len(res.refused), clustering_s=round(time.perf_counter() - t3, 2))
+    t4 = time.perf_counter()
+    relations = find_relations(f, I, J, res.label, s)
+    near = near_misses(f, ps, res.label, res.refused, cannot, s)
+    stats.update(relations=len(relations), near_misses=len(near), relations_s=round(time.perf_counter() - t4, 2),
                  total_s=round(time.perf_counter() - t0, 2))
-    return Resolution(f, res.label, res.joined_by, res.refused, stats)
+    return Resolution(f, res.label, res.joined_by, res.refused, stats, relations, near)
 
 
 def _given(keys):

@@ -10,8 +10,8 @@ import numpy as np
 
 from ir.model import Record
 from ir.normalize import (
-    document_kind, expand_pages, is_han, is_person_name, journal_key, normalize_doi, normalize_issn, page_key,
-    surname_key, title_key, venue_kind, volume_key,
+    corrected_title, document_kind, expand_pages, is_han, is_person_name, is_preprint_doi, issue_key, journal_edition,
+    journal_key, normalize_doi, normalize_issn, page_key, surname_key, title_key, venue_kind, volume_key,
 )
 
 MISSING_YEAR = -10_000
@@ -44,8 +44,13 @@ class Features:
     page_codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))  # every page key, hashed
     volume_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # hashed; 0 = none
     venue_compact: list[frozenset] = field(default_factory=list)  # spaceless keys; Chinese names as pinyin
+    editions: list[frozenset] = field(default_factory=list)  # a university journal's editions its names state
+    venue_pinyin: list[frozenset] = field(default_factory=list)  # a Chinese journal's name in pinyin, spaceless
     issns: list[frozenset] = field(default_factory=list)
     volume: list[str | None] = field(default_factory=list)
+    issue: list[str | None] = field(default_factory=list)
+    # a correction's or retraction's title without its notice prefix: the title of the work it names
+    corrects: list[str] = field(default_factory=list)
     pages: list[frozenset] = field(default_factory=list)  # first page and article number keys
     year: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     ea_year: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
@@ -100,10 +105,10 @@ def extract(records: list[Record]) -> Features:
         f.pmid.append((r.pmid or "").strip() or None)
         f.cross.append(tuple(sorted(_cross_key(k, v) for k, v in (r.cross_ids or {}).items() if v)))
         j = r.journal
-        venues, compact, issns, venue_says = _venue_features(j.title, j.abbreviation, j.iso_abbreviation,
-                                                             j.translated_title, r.conference, j.issn, j.eissn)
-        # without a document type, the venue's own name may say conference or journal ('Proc. VLDB', 'VLDB J.')
-        f.kind.append(document_kind(r.doc_type, r.title) or venue_says)
+        venues, compact, issns, venue_says, editions, pinyin = _venue_features(
+            j.title, j.abbreviation, j.iso_abbreviation, j.translated_title, r.conference, j.issn, j.eissn)
+        f.kind.append(record_kind(r, venue_says, f.doi[-1]))
+        f.corrects.append(corrected_title(r.title) if f.kind[-1] in ("correction", "retraction") else "")
         # placeholders ('N/A') and bodies ('The Access Team', 'portal.acm.org') are no evidence about people
         people = [n for n in map(_person, (a.full_name or a.name or a.name_zh for a in r.authors)) if n]
         f.surname.append(_surname(people[0]) if people else "")
@@ -114,8 +119,11 @@ def extract(records: list[Record]) -> Features:
         f.name_words.append(frozenset(w for n in people for w in _name_words(n)))
         f.venues.append(venues)
         f.venue_compact.append(compact)
+        f.editions.append(editions)
+        f.venue_pinyin.append(pinyin)
         f.issns.append(issns)
         f.volume.append(volume_key(r.volume))
+        f.issue.append(issue_key(r.issue))
         first_page, _ = expand_pages(r.first_page, r.last_page)
         f.pages.append(frozenset(p for p in (page_key(first_page), page_key(r.article_number)) if p))
         years.append(r.year if r.year else MISSING_YEAR)
@@ -197,17 +205,45 @@ def _compact_venue(name: str) -> str:
     return journal_key(name).replace(" ", "") if len(name) > 6 else ""
 
 
+_PREPRINT_KINDS = frozenset({None, "journal", "conference"})  # kinds a preprint server's venue or DOI overrides
+
+
+def record_kind(r: Record, venue_says: str | None, doi: str | None = None) -> str | None:
+    """What a record is for matching: its document type or title ('Correction: ...') first; without them the
+    venue's own name ('Proc. VLDB', 'VLDB J.'), CNKI's conference databases (a link to CPFD / IPFD); a preprint
+    server's venue or DOI (``doi``: the record's, normalised) makes it a preprint, however it is typed."""
+    kind = document_kind(r.doc_type, r.title)
+    if kind is None and r.source == "cnki":
+        kind = document_kind(r.database, None) or (document_kind(r.url, None) if r.url else None)
+    if kind in _PREPRINT_KINDS and (venue_says == "preprint" or (doi and is_preprint_doi(doi))):
+        return "preprint"
+    return kind or venue_says
+
+
 @lru_cache(maxsize=50_000)
 def _venue_features(title, abbreviation, iso_abbreviation, translated_title, conference, issn, eissn):
-    """A venue's journal keys, spaceless keys, ISSNs, and the kind its name says: once per distinct venue."""
+    """A venue's journal keys, spaceless keys, ISSNs, the kind its name says and the editions it names: once per
+    distinct venue. A university journal's edition ('大连理工大学学报(自然科学版)') is kept apart from its name,
+    which is compared with and without it: Ei's 'Dalian Ligong Daxue Xuebao/Journal of Dalian University of
+    Technology' leaves the edition out. The last: the spaceless pinyin of a Chinese name (CNKI's, or the
+    pinyin half of Ei's), where the two scripts meet."""
     names = [n for n in (title, abbreviation, iso_abbreviation, translated_title, conference) if n]
     # EI gives 'Jisuan Jigong/Computer Engineering': the pinyin and the English name, both usable
+    pinyin = [n for n in names if is_han(n)] + [n.split("/")[0] for n in names if "/" in n]
     names = [part for n in names for part in ([n, *n.split("/")] if "/" in n else [n])]
+    editions = set()
+    for n in list(names):
+        base, edition = journal_edition(n)
+        if edition:
+            editions.add(edition)
+            names.append(base)
+            if n in pinyin:
+                pinyin.append(base)
     venues = tuple(dict.fromkeys(k for k in map(journal_key, names) if k))
     compact = frozenset(_compact_venue(n) for n in names) - {""}
     issns = frozenset(x for x in (_issn(issn), _issn(eissn)) if x)
     says = "conference" if conference and not title else venue_kind(title or conference)
-    return venues, compact, issns, says
+    return venues, compact, issns, says, frozenset(editions), frozenset(_compact_venue(n) for n in pinyin) - {""}
 
 
 @lru_cache(maxsize=200_000)
@@ -262,10 +298,11 @@ def _name_words(name: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=200_000)
 def _surname_candidates(name: str | None) -> tuple[str, ...]:
-    """The surname, and for 'Kui Yang' / 'Yang Kui' without a comma the other end of the name too."""
+    """The surname, and for 'Kui Yang' / 'Yang Kui' / 'DE Shasha' without a comma both ends of the name too."""
     key = surname_key(name)
     if name and "," not in name and " " in name.strip() and not is_han(name):
-        return key, surname_key(name.split()[0] + ",")
+        words = name.split()
+        return tuple(dict.fromkeys((key, surname_key(words[0] + ","), surname_key(words[-1] + ","))))
     return (key,)
 
 

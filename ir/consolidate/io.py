@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from ir.model import Record
 from ir.store import upsert
 from ir.store.tables.ingest import source_records
-from ir.store.tables.works import work_decisions, work_members, works
+from ir.store.tables.works import record_links, work_decisions, work_members, works
 
 # Record fields that neither the matcher (ir.consolidate.features) nor the work document
 # (ir.consolidate.merge) reads: left in the database. tests/test_consolidate.py checks that a record
@@ -205,3 +205,19 @@ def write(conn: sa.Connection, work_rows: list[dict], member_rows: list[dict], r
 
 def active_works(conn: sa.Connection) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(works).where(works.c.status == "active")).scalar()
+
+
+def write_links(conn: sa.Connection, rows: list[dict], active_keys: list[str], everything: bool) -> None:
+    """The relations and likely duplicates of a run: those touching a record the run placed again are replaced
+    by what it found (``everything``: every record was placed again, so all are); the others stay."""
+    if everything:
+        conn.execute(record_links.delete())
+    else:
+        for start in range(0, len(active_keys), 500):
+            pairs = [tuple(k.split(":", 1)) for k in active_keys[start:start + 500]]
+            conn.execute(record_links.delete().where(sa.or_(
+                sa.tuple_(record_links.c.a_source, record_links.c.a_source_id).in_(pairs),
+                sa.tuple_(record_links.c.b_source, record_links.c.b_source_id).in_(pairs))))
+    rows = sorted(rows, key=lambda r: (r["a_source"], r["a_source_id"], r["b_source"], r["b_source_id"], r["relation"]))
+    upsert(conn, _as_text_json(record_links, conn.dialect.name), rows,
+           key=("a_source", "a_source_id", "b_source", "b_source_id", "relation"), update=("score", "evidence", "found_at"))

@@ -81,6 +81,11 @@ def build_work(work_id: str, records: list[Record], settings: ConsolidateSetting
     doc: dict = {"work_id": work_id, "title": title, "title_key": title_key(title), "titles": titles}
     for name in SCALARS:
         doc[name] = pick(name, lambda r, n=name: getattr(r, n))
+    # the publication year: a record still in early access gives only the year it went online, where another
+    # source already has the issue's year (WoS exported before the issue, Ei or CNKI after it)
+    final = {id(r) for r in records if r.year and not in_early_access(r)}
+    if final and len(final) < len(records):
+        doc["year"] = pick("year", lambda r: r.year if id(r) in final else None)
     doc["doi"] = pick("doi", lambda r: normalize_doi(r.doi))
     journal = {}
     for name in JOURNAL_FIELDS:
@@ -107,6 +112,14 @@ def build_work(work_id: str, records: list[Record], settings: ConsolidateSetting
     doc["founder"] = founder or min(member_key(r) for r in records)
     doc["provenance"] = prov
     return doc
+
+
+def in_early_access(r: Record) -> bool:
+    """A record of a paper online before its issue: typed so ('Article; Early Access'), or with an early-access
+    date and neither volume, issue nor pages (its year is the year it went online)."""
+    if "early access" in (r.doc_type_raw or "").casefold():
+        return True
+    return bool(r.early_access_year) and not (r.volume or r.issue or r.first_page or r.article_number)
 
 
 def indexes_of(records: list[Record]) -> list[str]:

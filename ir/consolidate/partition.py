@@ -63,6 +63,7 @@ class PartResult:
     joined_by: dict[int, dict]  # global index -> evidence ("matched": a global index)
     refused: int = 0
     stats: dict = field(default_factory=dict)
+    links: list[dict] = field(default_factory=list)  # relations and likely duplicates ("a", "b": global indices)
 
 
 @dataclass
@@ -101,7 +102,9 @@ def resolve_partition(part: Part, settings: ConsolidateSettings | None = None) -
             ev["matched"] = rows[ev["matched"]]
         joined[rows[i]] = ev
     stats = dict(res.stats, partition=part.index, seconds=round(time.perf_counter() - t0, 2))
-    return PartResult(part.index, [[rows[i] for i in c] for c in res.clusters()], joined, len(res.refused), stats)
+    links = [dict(ln, a=rows[ln["a"]], b=rows[ln["b"]]) for ln in res.relations + res.near]
+    return PartResult(part.index, [[rows[i] for i in c] for c in res.clusters()], joined, len(res.refused), stats,
+                      links)
 
 
 # --------------------------------------------------------------------------------- components and packing

@@ -130,7 +130,7 @@ def score_pairs(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSetting
     # a pair whose titles are in different scripts only may match on a full bibliographic locator
     sa_, sb_ = f.script[I], f.script[J]
     cross = (sa_ != 0) & (sb_ != 0) & ((sa_ & sb_) == 0)
-    located = (pts["venue"] > 0) & (pts["pages"] > 0) & (pts["surname"] > 0)
+    located = (pts["venue"] > 0) & (pts["pages"] > 0) & (pts["surname"] > 0) & _issues_agree(f, I, J)
     pts["locator"] = np.where(cross & ~located, s.cross_script_unlocated, 0.0)
     total = sum(pts.values()) if len(I) else np.zeros(0)
     total = np.asarray(total, dtype=float)
@@ -245,17 +245,22 @@ def _titles(f: Features, I: np.ndarray, J: np.ndarray, s: ConsolidateSettings):
     is_short = (short <= s.title_short_tokens) & (np.minimum(la, lb) < s.title_short_chars)
     p = np.where(is_short & (p > s.title_short_cap), s.title_short_cap, p)
     han = f.array("var_han")
-    cross = han[vi] != han[vj]  # a Chinese title against an English one says nothing either way
-    p = np.where(cross, s.title_cross_script, p)
+    # a Chinese title against an English one says nothing either way; where the two records also have titles
+    # in one script (CNKI's English translation beside Ei's English title), only those are compared
+    cross = han[vi] != han[vj]
     generic = f.var_generic[vi] | f.var_generic[vj]
     p = np.where(generic & (p > s.title_generic_cap), s.title_generic_cap, p)
-    np.maximum.at(ratio, pair, r)
-    np.maximum.at(tset, pair, t)
+    same = ~cross
+    np.maximum.at(ratio, pair[same], r[same])
+    np.maximum.at(tset, pair[same], t[same])
     points[:] = -np.inf
-    np.maximum.at(points, pair, p)
+    np.maximum.at(points, pair[same], p[same])
+    np.logical_or.at(contained_pair, pair[same], contained[same])
+    has_same = np.zeros(len(I), dtype=bool)
+    np.logical_or.at(has_same, pair, same)
+    cross_pair[:] = (tot > 0) & ~has_same
+    points[cross_pair] = s.title_cross_script
     points[tot == 0] = 0.0
-    np.logical_or.at(cross_pair, pair, cross)
-    np.logical_or.at(contained_pair, pair, contained)
     return ratio, tset, points, cross_pair, contained_pair
 
 
@@ -381,9 +386,12 @@ def _surnames(f: Features, I, J, s: ConsolidateSettings, worth: np.ndarray | Non
         sim = process.cpdist(a[rest].tolist(), b[rest].tolist(), scorer=JaroWinkler.normalized_similarity, workers=1)
         out[rest] = np.where(sim >= s.surname_similarity, s.surname_similar, s.surname_different)
         # the first author differs, but another author is shared (bylines in another order)
+        # (a name that many bylines carry, 王 Wang or 李 Li, is weak evidence of a shared author)
         idx = np.flatnonzero(rest & (out == s.surname_different))
-        shared = [bool(f.surnames[i] & f.surnames[j]) for i, j in zip(I[idx].tolist(), J[idx].tolist())]
-        out[idx[np.asarray(shared, dtype=bool)]] = s.surname_shared
+        common = _common_surnames(f, s.surname_common_share)
+        shared = [f.surnames[i] & f.surnames[j] for i, j in zip(I[idx].tolist(), J[idx].tolist())]
+        out[idx] = [s.surname_different if not x else s.surname_shared_common if x <= common else s.surname_shared
+                    for x in shared]
         # or another author is nearly shared ('Molesky' / 'MoleskyandK', 'Faloutsos' / 'Faloutsost')
         idx = np.flatnonzero(rest & (out == s.surname_different) & (True if worth is None else worth))
         near = [_names_near(f.surnames[i], f.surnames[j], s.surname_similarity)
@@ -396,6 +404,27 @@ def _surnames(f: Features, I, J, s: ConsolidateSettings, worth: np.ndarray | Non
             swapped = [_swapped(x, y, p, q) for x, y, p, q in zip(a[idx], b[idx], ini[I[idx]], ini[J[idx]])]
             out[idx[np.asarray(swapped, dtype=bool)]] = s.surname_swapped
     return out
+
+
+def _issues_agree(f: Features, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+    """Per pair: not two different issues ('09' and '9' are one). Many Chinese journals number pages per issue, so
+    a first page locates a paper only within its issue."""
+    if not len(I):
+        return np.ones(0, dtype=bool)
+    issue = f.array("issue")
+    a, b = issue[I], issue[J]
+    return np.fromiter((not (x and y and x != y) for x, y in zip(a, b)), dtype=bool, count=len(I))
+
+
+def _common_surnames(f: Features, share: float) -> frozenset:
+    """Surnames among the first authors of more than ``share`` of the run's records (at least 50 records)."""
+    def build():
+        from collections import Counter
+
+        counts = Counter(name for names in f.surnames for name in names)
+        floor = max(50, share * len(f))
+        return frozenset(name for name, c in counts.items() if c > floor)
+    return f.cached(f"_common_surnames_{share}", build)
 
 
 def _swapped(surname_a: str, surname_b: str, initial_a: str, initial_b: str) -> bool:
@@ -425,11 +454,43 @@ def _venue(f: Features, i: int, j: int, s: ConsolidateSettings) -> float:
         from ir.normalize import _journal_match
 
         if any(_journal_match(x, y) for x in va for y in vb) or f.venue_compact[i] & f.venue_compact[j]:
+            ea, eb = f.editions[i], f.editions[j]
+            if ea and eb and not ea & eb:  # two editions of one university journal
+                return s.venue_different
             return s.venue_name_equal
         return s.venue_different
     if ia and ib:
         return s.venue_issn_different
     return 0.0
+
+
+VERSION_CONFLICTS = ("conference paper vs journal article", "preprint vs published version",
+                     "another venue and year: a version")
+
+
+def version_conflict(f: Features, i: int, j: int, s: ConsolidateSettings) -> str | None:
+    """Why two records are two publications of one piece of research, or a notice and its article: a correction,
+    retraction or reply against anything else; a conference paper against its journal version; a preprint
+    against its published version; without a document type on one side, a record in another venue a year or
+    more apart from a typed one (the journal version of an untyped conference paper). None when none of these."""
+    ka, kb = f.kind[i], f.kind[j]
+    if ka == kb:
+        return None
+    if ka in SPECIAL_KINDS or kb in SPECIAL_KINDS:  # an erratum never joins its article, typed or not
+        return f"{ka or 'untyped'} vs {kb or 'untyped'}"
+    if "preprint" in (ka, kb) and ka and kb:
+        return "preprint vs published version"
+    if s.merge_conference_journal:
+        return None
+    if {ka, kb} == {"conference", "journal"}:
+        # a proceedings paper published in a journal (same ISSN or journal) is one publication typed two ways
+        return "conference paper vs journal article" if _venue(f, i, j, s) <= 0 else None
+    if s.version_years and (ka is None) != (kb is None) and {ka, kb} & {"conference", "journal"} \
+            and f.venues[i] and f.venues[j] and _venue(f, i, j, s) <= 0:
+        ya, yb = int(f.year[i]), int(f.year[j])
+        if ya != MISSING_YEAR and yb != MISSING_YEAR and abs(ya - yb) >= s.version_years:
+            return "another venue and year: a version"
+    return None
 
 
 def hard_conflict(f: Features, i: int, j: int, s: ConsolidateSettings) -> str | None:
@@ -442,13 +503,9 @@ def hard_conflict(f: Features, i: int, j: int, s: ConsolidateSettings) -> str | 
     na, nb = f.parts[i], f.parts[j]
     if na and nb and not na & nb:
         return "different part numbers"
-    ka, kb = f.kind[i], f.kind[j]
-    if ka != kb and (ka in SPECIAL_KINDS or kb in SPECIAL_KINDS):  # an erratum never joins its article, typed or not
-        return f"{ka or 'untyped'} vs {kb or 'untyped'}"
-    if ka != kb and ka and kb:
-        # a proceedings paper published in a journal (same ISSN or journal) is one publication typed two ways
-        if {ka, kb} == {"conference", "journal"} and not s.merge_conference_journal and _venue(f, i, j, s) <= 0:
-            return "conference paper vs journal article"
+    why = version_conflict(f, i, j, s)
+    if why:
+        return why
     if f.sources[i] == f.sources[j] and f.generic[i] and f.generic[j]:
         # one source listing a recurring title twice ('Book Review Column') lists two instalments
         return "instalments of a recurring title"

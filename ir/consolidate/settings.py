@@ -28,8 +28,18 @@ class ConsolidateSettings:
     rival_margin: float = 1.0
     # --- what may never merge
     merge_conference_journal: bool = False  # a conference paper and its later journal version
+    # a record without a document type and a typed one (journal or conference) in different venues this many
+    # years apart are two versions, not one publication (an untyped conference paper and its journal version);
+    # 0: never inferred
+    version_years: int = 1
     volume_conflict_blocks: bool = True
     page_conflict_blocks: bool = True
+    # --- relations between works kept apart (ir.consolidate.relations): a version's title agrees at least this
+    # well (title points; the first authors agree too), a notice names its article's title this well (ratio)
+    version_min_title: float = 4.0
+    notice_min_ratio: float = 95.0
+    # the queue of likely duplicates: pairs scored this many points below match_threshold or closer (0: none)
+    review_margin: float = 1.5
     # --- title levels: (name, min ratio, min token-set ratio, points); the first that holds wins
     title_levels: list[list] = field(default_factory=lambda: [
         ["exact", 100, 0, 6.0],
@@ -61,6 +71,8 @@ class ConsolidateSettings:
     surname_similar: float = 1.0  # Jaro-Winkler >= surname_similarity
     surname_similarity: float = 0.92
     surname_shared: float = 1.5  # first authors differ but another author is shared
+    surname_shared_common: float = 0.5  # ... but only by a surname common in the run (see surname_common_share)
+    surname_common_share: float = 0.01  # a surname in the bylines of more than this share of the records is common
     coauthors_shared: float = 1.0  # two or more of the first authors' surnames in common (added to the above)
     surname_different: float = -2.5
     # ... unless the two names are one name written the other way round ('Z Li' / 'L Zhe': each one's given

@@ -38,6 +38,8 @@ class ConsolidateReport:
     works_merged: int = 0  # existing works merged into another (they keep a redirect)
     works_split: int = 0
     works_total: int = 0  # active works after the run
+    relations: int = 0  # versions, corrections and retractions found between works of the records considered
+    possible_duplicates: int = 0  # pairs just short of a match, for a librarian (ir duplicates)
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -46,6 +48,12 @@ class ConsolidateReport:
     def as_table(self) -> str:
         rows = [f"| {k.replace('_', ' ')} | {v} |" for k, v in self.as_dict().items()]
         return "\n".join(["| consolidate | count |", "|---|---:|", *rows])
+
+    def attention(self) -> list[str]:
+        if self.possible_duplicates:
+            return [f"{self.possible_duplicates} pair(s) of records scored just short of a match: "
+                    "likely duplicates for a librarian (`ir duplicates list`, web: Likely duplicates)"]
+        return []
 
 
 log = logging.getLogger("ir.consolidate")
@@ -240,9 +248,13 @@ def apply(store: Store, p: Plan, results: list[PartResult], settings: Consolidat
         retired[wid] = assigned[int(cluster_of[index[founder]])] if founder in index else None
     report.works_merged = len(merged_away)
     report.works_split = len(p.split_works)
+    link_rows = _link_rows(keys, results, now)
+    report.relations = sum(1 for r in link_rows if r["relation"] != "possible_duplicate")
+    report.possible_duplicates = len(link_rows) - report.relations
     lap("build works")
     with store.begin() as conn:
         io.write(conn, work_rows, member_rows, retired, now)
+        io.write_links(conn, link_rows, [keys[i] for i in np.flatnonzero(active).tolist()], bool(active.all()))
         report.works_total = io.active_works(conn)
     lap("write")
     report.seconds = round(time.perf_counter() - t0, 2)
@@ -252,10 +264,21 @@ def apply(store: Store, p: Plan, results: list[PartResult], settings: Consolidat
     return report
 
 
+def _link_rows(keys: list[str], results: list[PartResult], now) -> list[dict]:
+    rows = []
+    for r in results:
+        for ln in r.links:
+            (a_s, a_i), (b_s, b_i) = _split_key(keys[ln["a"]]), _split_key(keys[ln["b"]])
+            rows.append({"a_source": a_s, "a_source_id": a_i, "b_source": b_s, "b_source_id": b_i,
+                         "relation": ln["relation"], "score": ln["score"], "evidence": io.dumps(ln["evidence"]),
+                         "found_at": now})
+    return rows
+
+
 def _matcher_stats(p: Plan, results: list[PartResult]) -> dict:
     out: dict = {k: v for k, v in p.stats.items() if k not in ("started", "laps", "works_total")}
     out["partitions"] = len(results)
-    for key in ("candidate_pairs", "scored_pairs", "fuzzy_matches", "exact_links", "refused"):
+    for key in ("candidate_pairs", "scored_pairs", "fuzzy_matches", "exact_links", "refused", "relations", "near_misses"):
         out[key] = sum(r.stats.get(key, 0) for r in results)
     out["slowest_partition_s"] = max((r.stats.get("seconds", 0.0) for r in results), default=0.0)
     return out

@@ -456,7 +456,87 @@ class Noise:
     drop_doi: str = ""  # the source that lost the DOI
 
 
-class Exporter:
+# ---- what makes CNKI and Ei records of one Chinese paper hard to pair ------------------------------------
+
+CNKI_ENDNOTE_SHARE = 0.3  # of CNKI journal records: exported as EndNote, with the English title (%Q)
+
+
+class _CnkiExports:
+    """CNKI's exports: E-Study text, and EndNote for a share of the journal papers (one writer to the rest)."""
+
+    def __init__(self, estudy: SourceWriter, endnote: SourceWriter):
+        self.estudy, self.endnote = estudy, endnote
+
+    @property
+    def records(self) -> int:
+        return self.estudy.records + self.endnote.records
+
+    @property
+    def files(self) -> list[Path]:
+        return self.estudy.files + self.endnote.files
+
+    def add(self, render: Render, truth, delay: int = 0) -> None:
+        self.estudy.add(render, truth, delay)
+
+    def close(self) -> None:
+        self.estudy.close()
+        self.endnote.close()
+
+
+class _ConsolidationFeatures:
+    """Exporter methods for the features of CNKI and Ei records of one Chinese paper: the English title in
+    CNKI's EndNote export, CNKI's conference database. Their own random draws leave every other record as it was."""
+
+    def _consolidation_features(self, exports: Path, cap: int, seed: int) -> None:
+        self.rng_c = random.Random(f"ir-demo-exports-consolidation-{seed}")
+        self.cnki = _CnkiExports(self.cnki, SourceWriter(exports / "cnki", "CNKI-EndNote", "txt", cap, self.rng_c))
+        self.cnki_endnote_works: set[str] = set()
+        self.cnki_conference_ids = 0
+
+    def cnki_writer(self, w: Work) -> SourceWriter:
+        """The export a CNKI journal record goes to: E-Study, or EndNote (which carries the English title)."""
+        if w.conference is None and self.rng_c.random() < CNKI_ENDNOTE_SHARE:
+            self.cnki_endnote_works.add(w.key)
+            return self.cnki.endnote
+        return self.cnki.estudy
+
+    def cnki_endnote_text(self, w: Work, authors: list[str], organs: list[str], summary: str, file_name: str,
+                          db: str) -> str:
+        """CNKI's EndNote export of a journal paper: one author a line, the organs in one line, the issue as '09',
+        the translated English title of a Chinese paper in %Q."""
+        j, zh = w.journal, w.lang == "zh"
+        lines = ["%0 Journal Article", *(f"%A {a}" for a in authors), "%+ " + "".join(f"{o};" for o in organs),
+                 f"%T {title_cnki(w.title if zh else w.title_en, self.rng_c)}"]
+        if zh:
+            lines.append(f"%Q {plain(w.title_en)}")
+        lines += [f"%J {j.title}", f"%D {w.year}"]
+        if w.volume and self.rng_c.random() < 0.5:
+            lines.append(f"%V {w.volume}")
+        lines += [f"%N {int(w.issue or 1):02d}", "%K " + ";;".join(k[1] if zh else k[0] for k in w.keywords),
+                  f"%X {summary}", f"%P {w.first_page}-{w.last_page}" if w.first_page else f"%P 1-{w.page_count}",
+                  f"%@ {j.issn}", f"%L {j.cn}", "%W CNKI",
+                  f"%U https://kns.cnki.net/kcms/detail/detail.aspx?FileName={file_name}&DbName={db}"]
+        return "\n".join(x for x in lines if x.strip() not in ("%+", "%K")) + "\n\n"
+
+    def cnki_conference_record(self, w: Work) -> tuple[str, str]:
+        """A paper of a Chinese national conference, from CNKI's conference database (SrcDatabase 中国会议)."""
+        rng = self.rng_c
+        conf = w.conference
+        self.cnki_conference_ids += 1
+        file_name = f"ZGHY{w.year}{self.cnki_conference_ids:05d}"
+        organs = list(dict.fromkeys(organ_cnki(aff, rng) for a in w.authors for aff in a.affils))
+        lines = ["DataType: 1", f"Title-题名: {title_cnki(w.title, rng)}",
+                 "Author-作者: " + "".join(f"{name_cnki_zh(a, rng)};" for a in w.authors),
+                 f"Source-刊名: {conf.proceedings}", f"Meeting-会议名称: {conf.name}", f"Year-年: {w.year}",
+                 f"PubTime-出版时间: {conf.date}-{rng.randrange(1, 28):02d}",
+                 "Keyword-关键词: " + ";".join(k[1] for k in w.keywords), f"Summary-摘要: {w.abstract_zh}",
+                 f"PageCount-页数: {w.page_count}", f"Page-页码: {w.first_page}-{w.last_page}",
+                 "SrcDatabase-来源库: 中国会议", "Organ-机构: " + "".join(f"{o};" for o in organs),
+                 f"Link-链接: https://kns.cnki.net/kcms/detail/detail.aspx?FileName={file_name}&DbName=CPFDLAST{w.year}"]
+        return "\n".join(lines) + "\n", file_name
+
+
+class Exporter(_ConsolidationFeatures):
     def __init__(self, out: Path, cap: int, seed: int):
         self.rng = random.Random(f"ir-demo-exports-{seed}")
         rng = self.rng
@@ -475,6 +555,7 @@ class Exporter:
         self.cnki_seq: dict[tuple, int] = {}
         self.duplicates = {"wos": 0, "ei": 0, "cnki": 0}
         self.noise: list[tuple[int, str, str]] = []  # the record being rendered: (position, kind, detail)
+        self._consolidation_features(exports, cap, seed)
 
     def writers(self) -> dict[str, SourceWriter]:
         return {"wos": self.wos, "ei": self.ei, "cnki": self.cnki}
@@ -489,6 +570,8 @@ class Exporter:
         rng = self.rng
         j = w.journal
         srcs: list[str] = []
+        if w.lang == "zh" and w.conference is not None:  # CNKI's conference database only
+            return ["cnki"]
         if w.conference is not None:
             if rng.random() < 0.7:
                 srcs.append("wos")
@@ -541,7 +624,7 @@ class Exporter:
                                   self.truth.record("cnki", w, "duplicate"))
                     self.cnki.add(final, self.truth.record("cnki", w, "primary"), delay=rng.randrange(2, 40))
                 else:
-                    self.cnki.add(final, self.truth.record("cnki", w, "primary"))
+                    self.cnki_writer(w).add(final, self.truth.record("cnki", w, "primary"))
         return srcs
 
     # -- Web of Science --
@@ -761,6 +844,8 @@ class Exporter:
 
     # -- CNKI E-Study --
     def cnki_record(self, w: Work, online_first: bool) -> tuple[str, str]:
+        if w.conference is not None:
+            return self.cnki_conference_record(w)
         rng = self.rng
         j = w.journal
         zh = w.lang == "zh"
@@ -814,4 +899,7 @@ class Exporter:
             lines.append(f"Page-页码: {page}")
         lines += ["SrcDatabase-来源库: 期刊", "Organ-机构: " + "".join(f"{o};" for o in organs),
                   f"Link-链接: https://kns.cnki.net/kcms/detail/detail.aspx?FileName={file_name}&DbName={db}"]
+        if w.key in self.cnki_endnote_works:
+            return self.cnki_endnote_text(w, authors, organs, summary, file_name, db), file_name
         return "\n".join(lines) + "\n", file_name
+

@@ -103,13 +103,39 @@ class Journal:
 
     @property
     def ei_title(self) -> str:
-        """Compendex writes a Chinese journal as 'Pinyin/English': 'Xiandai Huagong Xuebao/Journal of ...'."""
+        """Compendex writes a Chinese journal as 'Pinyin/English': 'Xiandai Huagong Xuebao/Journal of ...';
+        a university journal without its edition ('Huanghai Ligong Daxue Xuebao/Journal of Huanghai University
+        of Technology' for 黄海理工大学学报(自然科学版))."""
         if self.lang != "zh":
             return self.title_en
-        return f"{pinyin_title(self.title)}/{self.title_en}"
+        return f"{pinyin_title(_EDITION_ZH.sub('', self.title))}/{_EDITION_EN.sub('', self.title_en)}"
 
     def volume(self, year: int) -> int:
         return self.vol_base + (year - 2019)
+
+
+_EDITION_ZH = re.compile(r"[(（][^()（）]*版[)）]$")
+_EDITION_EN = re.compile(r"\s*\([^()]*Edition\)$")
+# the university's own journal, in two editions: CNKI names the edition, Compendex (which indexes only the
+# natural-science one) leaves it out. Papers of these fields may appear in them.
+UNIVERSITY_JOURNALS = (
+    ("J-univ-nat", "黄海理工大学学报(自然科学版)", "Journal of Huanghai University of Technology (Natural Science Edition)",
+     ("chem", "mat", "mech", "ee", "civil", "env", "marine", "math", "phys", "cs"), True),
+    ("J-univ-soc", "黄海理工大学学报(社会科学版)", "Journal of Huanghai University of Technology (Social Science Edition)",
+     ("econ", "lang"), False),
+)
+
+
+def university_journals(seed: int, seen: set[str]) -> list[Journal]:
+    """The university's journal editions (their own random draws: the other journals stay as they were)."""
+    rng = random.Random(f"ir-demo-university-journals-{seed}")
+    out = []
+    for key, zh, en, fields, ei in UNIVERSITY_JOURNALS:
+        f = FIELDS[fields[0]]
+        j = _journal(rng, seen, f, zh, en, "zh", _CHINESE_PUBLISHER, 1, chinese=True)
+        out.append(Journal(**{**{k: getattr(j, k) for k in j.__slots__}, "key": key, "ei": ei,
+                              "code": "hut" + key[-3:], "article_numbers": False}))
+    return out
 
 
 def issn_check_digit(seven: str) -> str:
@@ -171,7 +197,7 @@ def generate_journals(seed: int) -> list[Journal]:
             journals.append(_journal(rng, seen, f, zh, en, "zh", _CHINESE_PUBLISHER, n, chinese=True))
         journals.append(_journal(rng, seen, f, f.english_cn_journal, f.english_cn_journal, "en", _CHINESE_PUBLISHER,
                                  2, chinese=True))
-    return journals
+    return journals + university_journals(seed, seen)
 
 
 def _journal(rng, seen, f: Field, title, title_en, lang, pub, n, chinese=False) -> Journal:

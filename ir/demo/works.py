@@ -32,6 +32,9 @@ from ir.demo.journals import Journal
 from ir.demo.names import Name, random_chinese_name, random_western_name
 
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
+UNIVERSITY_JOURNAL_SHARE = 0.2  # of Chinese papers in a field the university's journal covers
+WESTERN_IN_CHINESE_PAPER = 0.1  # of Chinese papers whose team has a Western co-author: they keep one
+CHINESE_CONFERENCE_VERSION = 0.04  # of Chinese journal articles: a conference paper came first
 _YEAR_WEIGHTS = (0.13, 0.15, 0.16, 0.17, 0.19, 0.20)
 ZH_SHARE = {"econ": 0.45, "lang": 0.45, "med": 0.35}
 PROCEEDINGS_SHARE = {"cs": 0.22, "ee": 0.18, "mech": 0.12}
@@ -263,6 +266,63 @@ class WorkFactory:
         for j in journals:
             (self.journals_zh if j.lang == "zh" else self.journals_en).setdefault(j.field, []).append(j)
         self.titles: set[str] = set()
+        self._consolidation_features(journals, seed)
+
+    # -- what makes CNKI and Ei records of one Chinese paper hard to pair (own random draws) --
+    def _consolidation_features(self, journals: list[Journal], seed: int) -> None:
+        from ir.demo.journals import UNIVERSITY_JOURNALS
+
+        self.rng_c = random.Random(f"ir-demo-works-consolidation-{seed}")
+        self._pages_used: set[tuple] = set()  # (journal, year, issue, first page) of the papers so far
+        by_key = {j.key: j for j in journals}
+        self.university: dict[str, Journal] = {}
+        for key, _zh, _en, fields, _ei in UNIVERSITY_JOURNALS:
+            for f in fields:
+                if key in by_key:
+                    self.university[f] = by_key[key]
+
+    def _first_page_free(self, w: Work) -> None:
+        """Two papers never start on the same page of one issue: a page already taken moves on."""
+        venue = w.journal.key if w.journal else w.conference.name
+        start = int(w.first_page)
+        while (venue, w.year, w.issue, start) in self._pages_used:
+            start += self.rng_c.randrange(1, 30)
+        self._pages_used.add((venue, w.year, w.issue, start))
+        w.first_page, w.last_page = str(start), str(start + w.page_count - 1)
+
+    def _university_journal(self, journal: Journal, fkey: str) -> Journal:
+        """A share of Chinese papers appear in the university's own journal (an edition CNKI names, Ei omits)."""
+        uj = self.university.get(fkey)
+        return uj if uj is not None and self.rng_c.random() < UNIVERSITY_JOURNAL_SHARE else journal
+
+    def _chinese_byline(self, authors: list[WorkAuthor]) -> list[WorkAuthor]:
+        """Chinese-language papers rarely have Western co-authors; a few keep one (CNKI writes them given name
+        first, Ei family name first)."""
+        western = [a for a in authors if a.name.western]
+        kept = [a for a in authors if not a.name.western]
+        if western and kept and self.rng_c.random() < WESTERN_IN_CHINESE_PAPER:
+            kept.insert(min(len(kept), 1 + self.rng_c.randrange(len(kept))), western[0])
+        return kept or authors[:1]
+
+    def chinese_conference_version(self, w: Work, idx: int) -> Work:
+        """The paper a Chinese journal article grew out of, in a national conference's proceedings a year
+        earlier (CNKI's conference database): the same title and authors, another work."""
+        rng = self.rng_c
+        year = w.year - 1
+        f = FIELDS[w.field]
+        n = year - 1990 + rng.randrange(1, 5)
+        name = f"第{n}届全国{f.cas}学术会议"
+        conf = Conference(name=name, acronym="", date=f"{year}-{rng.randrange(4, 12):02d}", location="中国",
+                          sponsor="中国工程学会", proceedings=f"{name}论文集", isbn="", publisher=w.journal.publisher)
+        c = replace(w, key=work_key(idx), idx=idx, doc_type="proceedings paper", year=year,
+                    month=rng.randrange(1, 13), journal=None, conference=conf, volume="", issue="", first_page="",
+                    last_page="", article_no="", doi="", early_access_year=None, highly_cited=False, related="",
+                    relation="", extras={}, authors=[replace(a, affils=list(a.affils)) for a in w.authors])
+        start = rng.randrange(1, 600)
+        c.page_count = rng.randrange(4, 9)
+        c.first_page, c.last_page = str(start), str(start + c.page_count - 1)
+        w.related, w.relation = c.key, "journal_version_of"
+        return c
 
     # -- authors --
     def _ours(self, p: Person, year: int) -> WorkAuthor:
@@ -364,6 +424,7 @@ class WorkFactory:
             return
         start = rng.randrange(1, 250) + (int(w.issue) - 1) * 250 if w.issue else rng.randrange(1, 2000)
         w.first_page, w.last_page = str(start), str(start + n - 1)
+        self._first_page_free(w)
 
     def doi(self, w: Work) -> str:
         rng = self.rng
@@ -435,13 +496,13 @@ class WorkFactory:
         if proceedings:
             conference = self.conference(f, year)
         elif lang == "zh":
-            journal = rng.choice(self.journals_zh[fkey])
+            journal = self._university_journal(rng.choice(self.journals_zh[fkey]), fkey)
         else:
             pool = self.journals_en[fkey]
             cn = [j for j in pool if j.chinese]
             journal = cn[0] if cn and rng.random() < 0.15 else rng.choice([j for j in pool if not j.chinese])
-        if lang == "zh" and len(authors) > 1:  # Chinese-language papers rarely have Western co-authors
-            authors = [a for a in authors if not a.name.western] or authors[:1]
+        if lang == "zh" and len(authors) > 1:
+            authors = self._chinese_byline(authors)
         ab_en, ab_zh = abstracts(en, kw, rng)
         w = Work(key=work_key(idx), idx=idx, doc_type=doc_type, lang=lang, field=fkey,
                  title=zh if lang == "zh" else en, title_en=en, year=year, month=month, journal=journal,
@@ -519,7 +580,13 @@ def generate_works(n: int, people: People, journals: list[Journal], seed: int) -
     while idx < n:
         w = factory.work(idx)
         idx += 1
+        # a Chinese article with its earlier version in CNKI's conference database
+        conference = factory.chinese_conference_version(w, idx) if idx < n and w.lang == "zh" \
+            and w.doc_type == "article" and factory.rng_c.random() < CHINESE_CONFERENCE_VERSION else None
         yield w
+        if conference is not None:
+            yield conference
+            idx += 1
         if idx < n and w.journal is not None and w.lang == "en" and w.doc_type in ("article", "review") \
                 and rng.random() < 0.025:
             yield factory.correction(w, idx)

@@ -208,6 +208,9 @@ def build_document(record: dict) -> dict:
         "tiers": uniq(tiers),
         "tags": uniq(tags),
         "sources": uniq(sources),
+        # versions, corrections, retractions (ir.consolidate.links): the other work, its title and year
+        "relations": [{k: x.get(k) for k in ("relation", "work_id", "title", "year")}
+                      for x in record.get("relations") or [] if isinstance(x, dict) and x.get("work_id")],
     }
 
 

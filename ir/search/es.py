@@ -112,7 +112,8 @@ class ElasticBackend(Backend):
         self.indices()
 
     def ensure_index(self) -> None:
-        if self.indices():
+        if names := self.indices():
+            self._add_new_fields(names)
             return
         if self._call(self.client.indices.exists, index=self.alias):
             raise SearchConfigError(f"{self.alias} is a concrete index, not an alias: run `ir index --rebuild`"
@@ -120,6 +121,17 @@ class ElasticBackend(Backend):
         name = self._new_index_name()
         self._create(name)
         self._call(self.client.indices.update_aliases, actions=[{"add": {"index": name, "alias": self.alias}}])
+
+    def _add_new_fields(self, names: list[str]) -> None:
+        """Fields the schema has gained since the index was made (a new top-level property) are added to its
+        mapping, so new documents are accepted without a rebuild; a changed field still needs ``--rebuild``."""
+        wanted = index_body(self.opts)["mappings"]["properties"]
+        for name in names:
+            have = self._call(self.client.indices.get_mapping, index=name).body.get(name, {})
+            props = have.get("mappings", {}).get("properties", {})
+            missing = {k: v for k, v in wanted.items() if k not in props}
+            if missing:
+                self._call(self.client.indices.put_mapping, index=name, properties=missing)
 
     def target(self) -> str:
         names = self.indices()

@@ -138,9 +138,10 @@ def settings_of(request: Request) -> Settings:
 
 def routers() -> list:
     """The route modules, in order (the pages' catch-alls last)."""
-    from ir.web import api, oai, pages
+    from ir.web import api, duplicates, oai, pages
 
-    return [api.router, oai.router, pages.router]  # oai: OAI-PMH 2.0 at /oai, public
+    # oai: OAI-PMH 2.0 at /oai, public; duplicates: the librarians' queue of likely duplicates
+    return [api.router, oai.router, duplicates.router, pages.router]
 
 
 def _security_headers(app: FastAPI) -> None:

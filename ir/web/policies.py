@@ -1,6 +1,7 @@
 """Who may do what: every permission of the web UI and the API, in one place.
 
-Roles: ``faculty`` (their own outputs), ``librarian`` (review, unknown authors, split/merge, audit log),
+Roles: ``faculty`` (their own outputs), ``librarian`` (review, unknown authors, split/merge, likely
+duplicates, audit log),
 ``research_office`` (the annual extract), ``admin`` (everything, and accounts). Routes ask these
 functions and never test roles themselves. Object-level rules (a faculty member claims or rejects only
 for themselves) take the authorship as it is in the database.
@@ -18,6 +19,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "review": frozenset({"librarian", "admin"}),
     "unknown_authors": frozenset({"librarian", "admin"}),
     "split_merge": frozenset({"librarian", "admin"}),
+    "duplicates": frozenset({"librarian", "admin"}),  # the queue of likely duplicates: merge or keep apart
     "audit": frozenset({"librarian", "admin"}),
     "extract": frozenset({"research_office", "librarian", "admin"}),
     "evidence": frozenset({"librarian", "admin"}),  # the evidence of any authorship (faculty see their own)
@@ -151,7 +153,8 @@ def nav(user: User | None) -> list[tuple[str, str]]:
         return items
     for cap, path, label in (("my_outputs", "/me", "My outputs"), ("review", "/review", "Review queue"),
                              ("unknown_authors", "/unknown-authors", "Unknown authors"),
-                             ("split_merge", "/works-admin", "Split / merge"), ("audit", "/audit", "Audit log"),
+                             ("split_merge", "/works-admin", "Split / merge"),
+                             ("duplicates", "/duplicates", "Likely duplicates"), ("audit", "/audit", "Audit log"),
                              ("extract", "/extract", "Annual extract"), ("users", "/users", "Accounts")):
         if can(user, cap):
             items.append((path, label))

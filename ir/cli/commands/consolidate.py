@@ -1,4 +1,4 @@
-"""``ir consolidate``, ``ir works show|split|merge`` and ``ir export works``."""
+"""``ir consolidate``, ``ir works show|split|merge``, ``ir duplicates list|merge|keep-apart`` and ``ir export works``."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ out = Console()
 works_app = typer.Typer(help="Look at works; split or merge them by hand (the decision survives later runs).",
                         no_args_is_help=True)
 export_app = typer.Typer(help="Export data.", no_args_is_help=True)
+duplicates_app = typer.Typer(help="The queue of likely duplicates: pairs of works scored just short of a match. "
+                                  "Merge them or keep them apart (the decision survives later runs).",
+                             no_args_is_help=True)
 
 
 def _settings(ctx: typer.Context):
@@ -96,6 +99,17 @@ def show_cmd(ctx: typer.Context, work_id: str = typer.Argument(..., help="A work
             for m in w["members"]]
     add_columns(mt, ("record", "rule", "score", "matched"), rows, ids=("record", "matched"))
     out.print(mt)
+    from ir.consolidate import relations_of
+
+    with store(ctx).connect() as conn:
+        rels = relations_of(conn, [w["work_id"]]).get(w["work_id"], [])
+    if rels:
+        rt = Table(title="related works")
+        for col in ("relation", "work", "year", "title"):
+            rt.add_column(col)
+        for x in rels:
+            rt.add_row(x["relation"].replace("_", " "), x["work_id"], str(x["year"] or ""), x["title"] or "")
+        out.print(rt)
 
 
 def _parse_records(values: List[str]) -> list[tuple[str, str]]:
@@ -138,6 +152,58 @@ def merge_cmd(ctx: typer.Context, work_ids: List[str] = typer.Argument(..., help
     typer.echo(target)
 
 
+@duplicates_app.command("list")
+def duplicates_list_cmd(ctx: typer.Context, limit: int = typer.Option(20, "--limit", help="How many pairs."),
+                        offset: int = typer.Option(0, "--offset", help="Skip this many pairs."),
+                        as_json: bool = typer.Option(False, "--json", help="One JSON object per pair.")) -> None:
+    """The pairs waiting for a decision, best first, the two records side by side. Example: ir duplicates list"""
+    from ir.consolidate import duplicate_queue, queue_size
+
+    st = store(ctx)
+    pairs = duplicate_queue(st, limit=limit, offset=offset)
+    if as_json:
+        for p in pairs:
+            typer.echo(json.dumps(p.as_json(), ensure_ascii=False, default=str))
+        return
+    out.print(f"{queue_size(st)} pair(s) of works waiting")
+    for p in pairs:
+        t = Table(title=f"score {p.score:.1f}: {p.evidence.get('reason', '')}", title_justify="left")
+        t.add_column("")
+        t.add_column(p.work_a, overflow="fold")
+        t.add_column(p.work_b, overflow="fold")
+        for label, a, b in p.rows:
+            t.add_row(label, a, b)
+        points = ", ".join(f"{k} {v:+.1f}" for k, v in (p.evidence.get("points") or {}).items())
+        t.caption = f"points: {points}" + (f"; {p.other_pairs} more record pair(s)" if p.other_pairs else "")
+        out.print(t)
+
+
+def _decide(ctx: typer.Context, work_a: str, work_b: str, decision: str, note: Optional[str]) -> None:
+    from ir.consolidate import QueueError, decide
+
+    try:
+        kept = decide(store(ctx), work_a, work_b, decision, _actor(), note, settings=_settings(ctx))
+    except QueueError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1)
+    typer.echo(kept)
+
+
+@duplicates_app.command("merge")
+def duplicates_merge_cmd(ctx: typer.Context, work_a: str = typer.Argument(...), work_b: str = typer.Argument(...),
+                         note: Optional[str] = typer.Option(None, "--note", help="Why (kept with the decision).")) -> None:
+    """Merge a queued pair into one work; prints the surviving id. Example: ir duplicates merge W1... W2..."""
+    _decide(ctx, work_a, work_b, "merge", note)
+
+
+@duplicates_app.command("keep-apart")
+def duplicates_keep_apart_cmd(ctx: typer.Context, work_a: str = typer.Argument(...), work_b: str = typer.Argument(...),
+                              note: Optional[str] = typer.Option(None, "--note", help="Why (kept with the decision).")
+                              ) -> None:
+    """Keep a queued pair apart for good. Example: ir duplicates keep-apart W1... W2... --note 'two studies'"""
+    _decide(ctx, work_a, work_b, "keep_apart", note)
+
+
 @export_app.command("works")
 def export_works_cmd(ctx: typer.Context,
                      fmt: str = typer.Option("jsonl", "--format", help="Output format: jsonl."),
@@ -159,6 +225,7 @@ def export_works_cmd(ctx: typer.Context,
 def register(app: typer.Typer) -> None:
     app.command("consolidate")(consolidate_cmd)
     app.add_typer(works_app, name="works")
+    app.add_typer(duplicates_app, name="duplicates")
     # `ir export` may be shared with later stages: add to it if it exists
     for group in app.registered_groups:
         if group.name == "export":

@@ -49,3 +49,22 @@ work_decisions = sa.Table(
     sa.Column("note", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
+
+# Relations between source records of different works, found by consolidation with their evidence: versions
+# (a is a version of b: a conference paper, a preprint, an earlier record), notices (a corrects / retracts b),
+# and likely duplicates for a librarian (possible_duplicate: scored just short of a match). Kept per record
+# pair, so a relation follows its records through merges and splits; a work's relations are its members'.
+record_links = sa.Table(
+    "record_links",
+    metadata,
+    sa.Column("a_source", sa.String(16), primary_key=True),
+    sa.Column("a_source_id", sa.String(255), primary_key=True),
+    sa.Column("b_source", sa.String(16), primary_key=True),
+    sa.Column("b_source_id", sa.String(255), primary_key=True),
+    sa.Column("relation", sa.String(24), primary_key=True),  # is_version_of | corrects | retracts | possible_duplicate
+    sa.Column("score", sa.Float),
+    sa.Column("evidence", JSONDoc),
+    sa.Column("found_at", UTCDateTime, nullable=False),
+    sa.Index("ix_record_links_b", "b_source", "b_source_id"),
+    sa.Index("ix_record_links_relation", "relation"),
+)
