@@ -42,9 +42,9 @@ def settings(api, **values):
 
 
 def consolidate(store):
-    from ir.consolidate import consolidate as run, load_settings
+    from ir.consolidate import consolidate as run
 
-    return run(store, load_settings(None))
+    return run(store)
 
 
 def members(store) -> dict[str, set[str]]:
@@ -127,7 +127,9 @@ def test_ir_harvest_commands(demo, fake, tmp_path):
 
     config.write_text('[harvest]\nror = "not a ror"\n', encoding="utf-8")
     res = runner.invoke(app, base + ["harvest", "run"])
-    assert res.exit_code == 2 and "not a ROR id" in res.output
+    assert res.exit_code == 2 and f"{config}:2: [harvest] ror: 'not a ror': must be a ROR id" in res.output
+    res = runner.invoke(app, base[:2] + ["harvest", "doi", "--source", "orcid", "10.9999/x"])  # an option too
+    assert res.exit_code == 2 and "command line: [harvest] enrich_sources: 'orcid' is not one of" in res.output
 
 
 @pytest.fixture(scope="module")

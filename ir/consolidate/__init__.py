@@ -21,11 +21,5 @@ from ir.consolidate.partition import Part, PartResult, Plan, resolve_partition
 from ir.consolidate.storage import ConsolidateReport, WorkError, apply, consolidate, get_work, merge, plan, split
 
 
-
-def load_settings(path=None) -> ConsolidateSettings:
-    """The ``[consolidate]`` section of the pipeline settings file (defaults without one)."""
-    return ConsolidateSettings.load(path)
-
-
-__all__ = ["load_settings", "ConsolidateReport", "ConsolidateSettings", "Part", "PartResult", "Plan", "WorkError", "apply",
+__all__ = ["ConsolidateReport", "ConsolidateSettings", "Part", "PartResult", "Plan", "WorkError", "apply",
            "consolidate", "get_work", "merge", "plan", "resolve_partition", "split"]

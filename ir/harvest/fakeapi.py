@@ -357,10 +357,13 @@ class FakeApi:
         return [r for r in self.requests if r.path.startswith(prefix)]
 
     def settings(self, **values):
+        """``[harvest]`` pointing at this server, with ``values`` on top (checked as the settings file is)."""
         from ir.harvest.settings import HarvestSettings
+        from ir.settings import replace_section
 
-        return HarvestSettings(crossref_url=f"{self.url}/crossref", openalex_url=f"{self.url}/openalex",
-                               orcid_url=f"{self.url}/orcid", **values)
+        return replace_section(HarvestSettings(), "harvest", {
+            "crossref_url": f"{self.url}/crossref", "openalex_url": f"{self.url}/openalex",
+            "orcid_url": f"{self.url}/orcid", **values}, source="the fake APIs' settings")
 
     # ------------------------------------------------------------------ serving
     def fault_for(self, path: str) -> Fault | None:
