@@ -174,3 +174,8 @@ def test_serve_flows_deploys_harvest_on_its_cron_schedule(tmp_path):
     harvest_dep = next(d for d in deps if d.flow_name == "harvest")
     assert harvest_dep.name == "scheduled" and harvest_dep.schedules[0].schedule.cron == "30 2 * * 1"
     assert harvest_dep.parameters["database_url"] == "sqlite:///x.sqlite"
+    assert harvest_dep.concurrency_limit == 1  # one harvest at a time: a late one is cancelled, not queued
+    config.write_text("[harvest]\nschedule_interval = 900\n", encoding="utf-8")
+    deps = deployments(Settings(database_url="sqlite:///x.sqlite", config_file=config), tmp_path, 60, 3)
+    harvest_dep = next(d for d in deps if d.flow_name == "harvest")
+    assert harvest_dep.schedules[0].schedule.interval.total_seconds() == 900
