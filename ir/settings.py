@@ -2,7 +2,8 @@
 
     config = ir.settings.load()                                  # the environment and the file it names
     config = ir.settings.load(path="ir.toml", database_url=url)  # command-line flags override
-    config.consolidate, config.attribute, config.tag, config.search, config.flows, config.report
+    config.consolidate, config.attribute, config.tag, config.search, config.flows, config.report,
+    config.harvest, config.oai
 
 Two sources:
 
@@ -18,14 +19,16 @@ Two sources:
   | IR_TASK_RUNNER    |                  | overrides ``[flows] task_runner``                         |
 
 * the settings file (TOML), one section per stage (:data:`SECTIONS`): ``[consolidate]``, ``[attribute]``,
-  ``[tag]``, ``[search]``, ``[flows]``, ``[report]``. Every key is optional; a missing file section
-  means the stage's defaults, documented on its settings dataclass.
+  ``[tag]``, ``[search]``, ``[flows]``, ``[report]``, ``[harvest]``, ``[oai]``. Every key is optional; a
+  missing file section means the stage's defaults, documented on its settings dataclass.
 
 Every problem (a file that is not TOML, an unknown section or key, a value of the wrong type or out of
 range, a bad environment variable) is a :class:`SettingsError` naming the file, line, section and key,
 all problems of the file at once. The CLI, the web app and every flow load the configuration at their
 start, so nothing is written under settings that would fail later. Stages receive their section
-(``config.consolidate``), never a path; nothing reads the file again.
+(``config.consolidate``), never a path; nothing reads the file again. Values given for one run on top
+of a checked section (a flow's parameters, the demo's local API URLs) go through the same checks:
+:func:`replace_section`.
 
 The stages' settings dataclasses stay beside their stages (``ir.consolidate.settings`` ...); this module
 collects them (:data:`SECTIONS`), checks the types their annotations declare (pydantic, strict) and the
@@ -49,9 +52,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the stages' own modules; imported when a configuration is built
     from ir.attribute.settings import AttributeSettings
     from ir.consolidate.settings import ConsolidateSettings
+    from ir.harvest.settings import HarvestSettings
     from ir.report.rules import Rules
     from ir.search import SearchSettings
     from ir.tagging.settings import TagSettings
+    from ir.web.oai_settings import OaiSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/ir.sqlite"
 DEFAULT_WEB_URL = "http://127.0.0.1:8000"
@@ -115,11 +120,13 @@ class Range:
 @dataclass(frozen=True)
 class OneOf:
     values: tuple
+    why: str = ""  # said after the choices: what they are
 
     def __call__(self, value) -> str | None:
-        items = value if isinstance(value, list) else [value]
+        items = value if isinstance(value, list | tuple) else [value]
         bad = [v for v in items if v not in self.values]
-        return f"{bad[0]!r} is not one of {', '.join(map(repr, self.values))}" if bad else None
+        why = f" ({self.why})" if self.why else ""
+        return f"{bad[0]!r} is not one of {', '.join(map(repr, self.values))}{why}" if bad else None
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,32 @@ def _sources(value) -> str | None:
     return OneOf(SOURCES)(value)
 
 
+def _api_sources(value) -> str | None:
+    from ir.harvest.settings import API_SOURCES
+
+    return OneOf(API_SOURCES)(value)
+
+
+def _ror(value: str) -> str | None:
+    from ir.harvest.settings import ROR_ID
+
+    if not value.strip() or ROR_ID.fullmatch(value.strip()):
+        return None
+    return f"{value!r}: must be a ROR id (https://ror.org/0xxxxxx00, or its last part), or empty"
+
+
+def _cron(value: str) -> str | None:
+    """A cron expression as Prefect's scheduler reads it (five fields: minute hour day month weekday)."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=value)
+    except ValueError:
+        return f'{value!r} is not a cron schedule: five fields, minute hour day month weekday (e.g. "0 3 * * *")'
+    return None
+
+
+EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 UNIT = Range(0, 1)
 PERCENT = Range(0, 100)
 COUNT = Range(0)
@@ -186,6 +219,24 @@ CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
         "query_timeout": Range(0.1, 120), "query_retries": Range(0, 5), "facet_size": Range(1, 10_000),
     },
     "flows": {"task_runner": OneOf(("threads", "dask")), "dask_workers": SOME, "attribute_batch_size": SOME},
+    "harvest": {
+        "contact_email": Pattern(f"({EMAIL})?", "an e-mail address (or empty)"), "ror": _ror,
+        "sources": _api_sources, "per_person": _api_sources,
+        "enrich_sources": OneOf(("crossref", "openalex"), "the APIs asked by DOI; ORCID cannot be"),
+        "rows": Range(1, 1000), "max_records": SOME, "max_enrich": COUNT, "max_people": COUNT,
+        "requests_per_second": Range(0.01, 1000), "timeout_connect": Range(0.1, 600), "timeout_read": Range(0.1, 3600),
+        "retries": Range(0, 20), "backoff_factor": Range(0, 600), "backoff_max": Range(0, 3600),
+        "retry_after_max": COUNT, "page_attempts": Range(1, 20), "overlap_days": COUNT, "republish_days": COUNT,
+        "retry_not_found_days": COUNT, "schedule_cron": _cron, "schedule_interval": COUNT,
+    },
+    "oai": {
+        "repository_identifier": Pattern(r"[A-Za-z][A-Za-z0-9\-]*(\.[A-Za-z][A-Za-z0-9\-]*)+",
+                                         "a domain name, as the oai-identifier scheme asks (e.g. "
+                                         "repository.example.edu)"),
+        "admin_email": Pattern(EMAIL, "an e-mail address"), "base_url": Pattern(r"(https?://\S+)?",
+                                                                               "an http(s) URL (or empty)"),
+        "page_size": Range(1, 10_000), "token_hours": Range(1, 24 * 365),
+    },
 }
 
 
@@ -237,6 +288,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("search", "ir.search:SearchSettings", "the index: alias, analyzers, batches, retries, timeouts"),
     Section("flows", "ir.settings:FlowSettings", "task runner of the Prefect flows"),
     Section("report", "ir.report.rules:Rules", "the counting rules of the annual extract (or rules = FILE)"),
+    Section("harvest", "ir.harvest.settings:HarvestSettings", "the public APIs: contact, institution, bounds, "
+                                                              "politeness, schedule"),
+    Section("oai", "ir.web.oai_settings:OaiSettings", "how the OAI-PMH endpoint names the repository"),
 )
 SECTION_NAMES = tuple(s.name for s in SECTIONS)
 
@@ -262,6 +316,8 @@ class Config:
     search: SearchSettings = None  # type: ignore[assignment]
     flows: FlowSettings = None  # type: ignore[assignment]
     report: Rules = None  # type: ignore[assignment]
+    harvest: HarvestSettings = None  # type: ignore[assignment]
+    oai: OaiSettings = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dictionaries", Path(self.dictionaries))
@@ -375,10 +431,26 @@ def read_sections(file: Path | None, env: Mapping[str, str] | None = None) -> di
 def build_section(cls: type, name: str, table: Mapping[str, Any], source: str = "settings",
                   lines: Mapping[tuple, int] | None = None):
     """``cls`` (a dataclass) from the keys of section ``name``: unknown keys, types (the annotations,
-    strictly: no "5" for 5, no 1 for true) and the ranges of :data:`CHECKS` checked."""
+    strictly: no "5" for 5, no 1 for true; a TOML array where a tuple is declared) and the ranges of
+    :data:`CHECKS` checked."""
+    lines = lines or {}
+    values = _checked(cls, name, table, source, lines)
+    return _construct(lambda: cls(**values), name, table, source, lines)
+
+
+def replace_section(current, name: str, values: Mapping[str, Any], source: str = "overrides"):
+    """``current`` (a checked section) with ``values`` on top, checked as the settings file is (for the
+    values given for one run: a flow's parameters, the demo's local API URLs). ``source`` names where
+    they came from in the problems."""
+    checked = _checked(type(current), name, values, source, {})
+    return _construct(lambda: dataclasses.replace(current, **checked), name, values, source, {})
+
+
+def _checked(cls: type, name: str, table: Mapping[str, Any], source: str, lines: Mapping[tuple, int]) -> dict:
+    """The values of ``table`` that pass: known keys, their declared types and :data:`CHECKS`; else
+    :class:`SettingsError` with every problem."""
     from pydantic import TypeAdapter, ValidationError
 
-    lines = lines or {}
     known = [f.name for f in dataclasses.fields(cls) if f.init]
     problems = _unknown_keys(name, table, known, source, lines, raise_=False)
     hints = typing.get_type_hints(cls)
@@ -387,13 +459,16 @@ def build_section(cls: type, name: str, table: Mapping[str, Any], source: str = 
         if key not in known:
             continue
         where = dict(source=source, section=name, key=key, line=lines.get((name, key)))
+        hint = hints[key]
+        if typing.get_origin(hint) is tuple and isinstance(value, list):
+            value = tuple(value)  # TOML has arrays, not tuples: the elements are still checked strictly
         try:
-            value = TypeAdapter(hints[key]).validate_python(value, strict=True)
+            value = TypeAdapter(hint).validate_python(value, strict=True)
         except ValidationError as exc:
             err = exc.errors()[0]
             inner = "".join(f"[{p!r}]" for p in err["loc"])
-            message = (f"{value!r}: at {inner}: {err['msg'].lower()}" if inner
-                       else f"{value!r} is not {_type_name(hints[key])}")
+            message = (f"{_shown(value)}: at {inner}: {err['msg'].lower()}" if inner
+                       else f"{_shown(value)} is not {_type_name(hint)}")
             problems.append(Problem(message=message, **where))
             continue
         check = CHECKS.get(name, {}).get(key)
@@ -403,8 +478,17 @@ def build_section(cls: type, name: str, table: Mapping[str, Any], source: str = 
         values[key] = value
     if problems:
         raise SettingsError(problems)
+    return values
+
+
+def _shown(value):
+    """A value as the person wrote it (a TOML array, not the tuple it was turned into)."""
+    return repr(list(value)) if isinstance(value, tuple) else repr(value)
+
+
+def _construct(make: Callable, name: str, table: Mapping, source: str, lines: Mapping):
     try:
-        return cls(**values)
+        return make()
     except (TypeError, ValueError) as exc:  # the dataclass's own checks (__post_init__)
         message = exc.problems[0].message if isinstance(exc, SettingsError) else str(exc)
         raise SettingsError([_problem(re.sub(r"^\[\w+\] ", "", message), name, table, source, lines)]) from None
@@ -443,7 +527,7 @@ def _type_name(hint) -> str:
     if hint in names:
         return names[hint]
     origin = typing.get_origin(hint)
-    if origin is list:
+    if origin is list or origin is tuple:
         return "a list"
     if origin is dict:
         return "a table"
@@ -516,4 +600,4 @@ def _scan_value(text: str, depth: int) -> tuple[int, str | None]:
 
 
 __all__ = ["CHECKS", "Config", "DEFAULT_DATABASE_URL", "DEFAULT_WEB_URL", "FlowSettings", "Problem", "SECTIONS",
-           "SettingsError", "build_section", "key_lines", "load", "read_sections"]
+           "SettingsError", "build_section", "key_lines", "load", "read_sections", "replace_section"]

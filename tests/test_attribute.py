@@ -258,9 +258,11 @@ def test_dictionary_snapshot_follows_the_csv(store, dicts):
 
 
 def test_settings_come_from_the_settings_file(tmp_path):
+    from ir.settings import load
+
     path = tmp_path / "ir.toml"
     path.write_text("[attribute]\nauto_min = 7.5\n", encoding="utf-8")
-    assert AttributeSettings.load(path).auto_min == 7.5
+    assert load({}, path).attribute == AttributeSettings(auto_min=7.5)
 
 
 def test_align_by_name_when_lists_differ():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -208,3 +209,111 @@ def test_a_run_that_will_not_wait_is_told_who_holds_the_database(new_database, t
     with run_lock(st, timeout=5):  # released with its holder
         pass
     st.dispose()
+
+
+# ------------------------------------------------------------------------------ a harvest and a run of the pipeline
+
+def harvest_settings(tmp_path, api) -> str:
+    """A settings file pointing [harvest] at the fake APIs (a long read timeout: a test holds requests)."""
+    from ir.harvest.fakeapi import DEMO_ROR
+
+    path = tmp_path / "ir.toml"
+    path.write_text(f'[harvest]\ncrossref_url = "{api.url}/crossref"\nopenalex_url = "{api.url}/openalex"\n'
+                    f'orcid_url = "{api.url}/orcid"\nror = "{DEMO_ROR}"\ncontact_email = "repository@library.example.edu"\n'
+                    "requests_per_second = 500\nmax_people = 5\ntimeout_read = 600\n", encoding="utf-8")
+    return str(path)
+
+
+def start_logged(args: list[str], url: str, dictionaries, config: str, cwd, name: str):
+    """``ir ARGS`` with its output in files the test can read while it runs: (process, stdout, stderr)."""
+    out, err = cwd / f"{name}.out", cwd / f"{name}.err"
+    env = {**ir_env(url, dictionaries), "IR_CONFIG": config}
+    with open(out, "w") as o, open(err, "w") as e:
+        proc = subprocess.Popen([sys.executable, "-m", "ir.cli", *args], cwd=cwd, env=env, stdout=o, stderr=e, text=True)
+    return proc, out, err
+
+
+def ended(proc, out, err) -> tuple[str, str]:
+    proc.wait(timeout=900)
+    assert proc.returncode == 0, err.read_text()[-3000:]
+    return out.read_text(), err.read_text()
+
+
+def stored_by_source(url: str) -> dict[str, int]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(sa.text("SELECT source, count(*) FROM source_records GROUP BY source")).all())
+    engine.dispose()
+    return rows
+
+
+def in_the_store(url: str, sql: str) -> int:
+    """A count, or 0 while the database (or the table) is not there yet."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(sql)).scalar() or 0
+    except sa.exc.SQLAlchemyError:
+        return 0
+    finally:
+        engine.dispose()
+
+
+def test_a_harvest_and_a_run_of_the_pipeline_take_turns(demo, new_database, tmp_path):
+    """`ir harvest run` and `ir run` on one database, as the nightly harvest and a librarian's run will meet:
+    whichever holds the run lock, the other waits for it and says for whom. First the harvest is caught in
+    the middle of its run (the fake APIs hold its requests) until `ir run` has said that it waits; then the
+    harvest starts while `ir run` is writing (stopped there by a signal until the harvest has said that it
+    waits). Each time the store ends as the same two run one after the other leave it."""
+    from conftest import wait_for
+    from ir.harvest.fakeapi import demo_corpus, serve
+
+    folder, group_a, _ = demo
+    dictionaries = folder / "dictionaries"
+    with serve(demo_corpus(80, 80, 7)) as api:
+        config = harvest_settings(tmp_path, api)
+
+        # 1. the harvest holds the lock (its requests unanswered), `ir run` waits for it
+        url = new_database()
+        with api.held():
+            harvest = start_logged(["harvest", "run", "--json"], url, dictionaries, config, tmp_path, "harvest-1")
+            wait_for(lambda: api.requests, 300, "the harvest's first request", log=[harvest[2]])
+            run = start_logged(["run", *map(str, group_a)], url, dictionaries, config, tmp_path, "run-1")
+            wait_for(lambda: "waiting: the database is busy: ir harvest run (pid " in run[2].read_text().replace("\n", " "),
+                     300, "ir run waiting for the harvest", log=[run[2], harvest[2]])
+            assert in_the_store(url, "SELECT count(*) FROM ingest_batches WHERE path NOT LIKE '% (harvest run %'") == 0
+        report = json.loads(ended(*harvest)[0])
+        assert report["status"] == "complete" and report["totals"]["new"] > 0
+        ended(*run)
+        serial = new_database()
+        for args in (["harvest", "run", "--json"], ["run", *map(str, group_a)]):
+            ended(*start_logged(args, serial, dictionaries, config, tmp_path, "serial-1"))
+        assert stored_by_source(url) == stored_by_source(serial) and {"crossref", "openalex", "orcid"} <= set(
+            stored_by_source(url))
+        assert export(url, dictionaries, tmp_path) == export(serial, dictionaries, tmp_path)  # harvested ones joined
+
+        requests_before = len(api.requests)
+        # 2. `ir run` holds the lock (caught while it writes: stopped by a signal), the harvest waits for it
+        url = new_database()
+        run = start_logged(["run", *map(str, group_a)], url, dictionaries, config, tmp_path, "run-2")
+        wait_for(lambda: in_the_store(url, "SELECT count(*) FROM ingest_batches"), 300, "ir run ingesting",
+                 interval=0.05, log=[run[2]])
+        os.kill(run[0].pid, signal.SIGSTOP)
+        try:
+            assert run[0].poll() is None
+            harvest = start_logged(["harvest", "run", "--json"], url, dictionaries, config, tmp_path, "harvest-2")
+            wait_for(lambda: "waiting:" in harvest[2].read_text(), 300, "the harvest waiting for ir run",
+                     log=[harvest[2]])
+            assert not api.requests[requests_before:]  # it asked the APIs nothing before it had the lock
+        finally:
+            os.kill(run[0].pid, signal.SIGCONT)
+        _, run_err = ended(*run)
+        _, harvest_err = ended(*harvest)
+        assert f"waiting: the database is busy: ir run (pid {run[0].pid} " in harvest_err.replace("\n", " ")
+        assert "waiting:" not in run_err
+        serial = new_database()
+        for args in (["run", *map(str, group_a)], ["harvest", "run", "--json"]):
+            ended(*start_logged(args, serial, dictionaries, config, tmp_path, "serial-2"))
+        assert stored_by_source(url) == stored_by_source(serial)
+        assert export(url, dictionaries, tmp_path) == export(serial, dictionaries, tmp_path)
+        assert empty_active_works(url) == 0

@@ -10,12 +10,11 @@ from __future__ import annotations
 import multiprocessing
 import time
 
-import pytest
 import sqlalchemy as sa
 
 from ir.harvest import HarvestSettings, harvest, harvest_dois, people_with_orcid, status
 from ir.harvest.fakeapi import DEMO_ROR, Fault, FakeAuthor, FakeWork, serve
-from ir.settings_file import SettingsError
+from ir.settings import load
 from ir.store.tables.harvest import harvest_cursors, harvest_runs
 from ir.store.tables.ingest import quarantine, source_records
 
@@ -232,20 +231,11 @@ def test_harvest_by_doi_and_the_not_found(store):
         assert api.seen("/openalex/works/")[0].path == "/openalex/works/https://doi.org/10.5555/example.001"
 
 
-@pytest.mark.parametrize("values,message", [
-    ({"sources": ["crossref", "scopus"]}, "unknown source"),
-    ({"ror": "Example University"}, "not a ROR id"),
-    ({"rows": 0}, "rows must be positive"),
-    ({"enrich_sources": ["orcid"]}, "cannot be asked by DOI"),
-    ({"rate": 3}, "unknown key"),
-])
-def test_settings_are_checked_before_any_request(values, message):
-    with pytest.raises(SettingsError, match=message):
-        HarvestSettings.load(data={"harvest": values})
-
-
-def test_settings_defaults_and_lists():
-    hs = HarvestSettings.load(data={"harvest": {"ror": "0ABCDE012", "per_person": ["orcid"]}})
+def test_settings_defaults_and_lists(tmp_path):
+    """[harvest] as the configuration loads it (its errors: tests/test_settings.py)."""
+    path = tmp_path / "ir.toml"
+    path.write_text('[harvest]\nror = "0ABCDE012"\nper_person = ["orcid"]\n', encoding="utf-8")
+    hs = load({}, path).harvest
     assert hs.ror_url == "https://ror.org/0abcde012" and hs.per_person == ("orcid",)
     assert hs.agent() == hs.user_agent and HarvestSettings(contact_email="a@b.org").agent().endswith("(mailto:a@b.org)")
     assert DEMO_ROR.startswith("https://ror.org/")

@@ -42,9 +42,9 @@ def settings(api, **values):
 
 
 def consolidate(store):
-    from ir.consolidate import consolidate as run, load_settings
+    from ir.consolidate import consolidate as run
 
-    return run(store, load_settings(None))
+    return run(store)
 
 
 def members(store) -> dict[str, set[str]]:
@@ -127,7 +127,9 @@ def test_ir_harvest_commands(demo, fake, tmp_path):
 
     config.write_text('[harvest]\nror = "not a ror"\n', encoding="utf-8")
     res = runner.invoke(app, base + ["harvest", "run"])
-    assert res.exit_code == 2 and "not a ROR id" in res.output
+    assert res.exit_code == 2 and f"{config}:2: [harvest] ror: 'not a ror': must be a ROR id" in res.output
+    res = runner.invoke(app, base[:2] + ["harvest", "doi", "--source", "orcid", "10.9999/x"])  # an option too
+    assert res.exit_code == 2 and "command line: [harvest] enrich_sources: 'orcid' is not one of" in res.output
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +174,8 @@ def test_serve_flows_deploys_harvest_on_its_cron_schedule(tmp_path):
     harvest_dep = next(d for d in deps if d.flow_name == "harvest")
     assert harvest_dep.name == "scheduled" and harvest_dep.schedules[0].schedule.cron == "30 2 * * 1"
     assert harvest_dep.parameters["database_url"] == "sqlite:///x.sqlite"
+    assert harvest_dep.concurrency_limit == 1  # one harvest at a time: a late one is cancelled, not queued
+    config.write_text("[harvest]\nschedule_interval = 900\n", encoding="utf-8")
+    deps = deployments(Settings(database_url="sqlite:///x.sqlite", config_file=config), tmp_path, 60, 3)
+    harvest_dep = next(d for d in deps if d.flow_name == "harvest")
+    assert harvest_dep.schedules[0].schedule.interval.total_seconds() == 900

@@ -29,11 +29,11 @@ AUTO = Rules(count_statuses=("claimed", "confirmed", "auto"))
 
 
 def run_pipeline(store, folder: Path) -> None:
-    from ir.consolidate import consolidate, load_settings
+    from ir.consolidate import consolidate
     from ir.tagging import tag
 
     ingest_paths(store, [folder / "exports"])
-    consolidate(store, load_settings(None))
+    consolidate(store)
     A.attribute(store, folder / "dictionaries")
     tag(store, folder / "dictionaries")
 

@@ -2,7 +2,9 @@
 server start``, see the ``prefect_server`` fixture), whose scheduler must create the inbox's runs and whose
 runner must run them. A real export dropped in the inbox ends in ``processed/<date>/`` and its flow run
 carries every stage's artifact; a file with an unreadable record is processed with that record in
-quarantine; a junk file ends in ``rejected/`` beside its reason. Read back through the server's REST API.
+quarantine; a junk file ends in ``rejected/`` beside its reason. The scheduled harvest runs the same way,
+against the FAKE of the scholarly APIs (ir.harvest.fakeapi) that the test serves. Read back through the
+server's REST API.
 
 This is the test that failed with SQLAlchemy 2.1 (Prefect's scheduler: "Can't evaluate bulk DML
 statement"): no run was ever scheduled, so nothing left the inbox.
@@ -53,8 +55,9 @@ def api(server: str, path: str, body: dict | None = None) -> list | dict:
     return resp.json()
 
 
-def inbox_runs(server: str) -> list[dict]:
-    deps = [d for d in api(server, "deployments/filter", {"deployments": {"name": {"any_": ["inbox"]}}})]
+def inbox_runs(server: str, deployment: str = "inbox") -> list[dict]:
+    """The flow runs of a deployment of ``ir serve-flows`` (``inbox``, or the harvest's ``scheduled``)."""
+    deps = [d for d in api(server, "deployments/filter", {"deployments": {"name": {"any_": [deployment]}}})]
     if not deps:
         return []
     return api(server, "flow_runs/filter", {"flow_runs": {"deployment_id": {"any_": [deps[0]["id"]]}},
@@ -149,3 +152,61 @@ def test_the_scheduled_inbox_processes_dropped_files_on_a_real_prefect_server(pr
         assert good.name not in second
     finally:
         stop_process_group(serve)
+
+
+def harvest_sources(db: Path) -> dict[str, int]:
+    engine = sa.create_engine(f"sqlite:///{db}")
+    try:
+        with engine.connect() as conn:
+            return dict(conn.execute(sa.text("SELECT source, count(*) FROM source_records GROUP BY source")).all())
+    finally:
+        engine.dispose()
+
+
+def test_the_scheduled_harvest_runs_on_a_real_prefect_server(prefect_server, tmp_path):
+    """``harvest/scheduled`` (every ``[harvest] schedule_interval`` seconds here; ``schedule_cron`` in
+    production, whose finest grain is a minute): the server's scheduler creates its runs, ``ir serve-flows``
+    runs them against the fake APIs, and the harvested records reach the store and the works, with every
+    stage's artifact and the run summary on the flow run."""
+    from ir.demo import generate
+    from ir.harvest.fakeapi import DEMO_ROR, demo_corpus, serve
+
+    server = prefect_server.url
+    demo, db = tmp_path / "demo", tmp_path / "ir.sqlite"
+    generate(demo, works=40, people=30, seed=5)
+    with serve(demo_corpus(40, 30, 5)) as fake:
+        conf = tmp_path / "ir.toml"
+        conf.write_text(f'[harvest]\ncrossref_url = "{fake.url}/crossref"\nopenalex_url = "{fake.url}/openalex"\n'
+                        f'orcid_url = "{fake.url}/orcid"\nror = "{DEMO_ROR}"\ncontact_email = "repository@library.example.edu"\n'
+                        "requests_per_second = 500\nmax_people = 3\nschedule_interval = 5\n", encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "IR_"))}
+        env.update(PREFECT_API_URL=server, PREFECT_HOME=str(tmp_path / "prefect-home"),
+                   PREFECT_RUNNER_POLL_FREQUENCY="2", PREFECT_LOGGING_LEVEL="WARNING",
+                   PREFECT_SERVER_ANALYTICS_ENABLED="false", IR_DATABASE_URL=f"sqlite:///{db}",
+                   IR_DICTIONARIES=str(demo / "dictionaries"), IR_CONFIG=str(conf), IR_WEB_URL=WEB)
+        serve_log = tmp_path / "serve-flows.log"
+        log = [serve_log, prefect_server.log]
+        with open(serve_log, "wb") as out:
+            serving = subprocess.Popen([sys.executable, "-m", "ir.cli", "serve-flows", "--inbox", str(tmp_path / "inbox"),
+                                        "--interval", "3600"], cwd=tmp_path, env=env, stdout=out,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            started = time.monotonic()
+            wait_for(lambda: any(r["state_type"] == "COMPLETED" for r in inbox_runs(server, "scheduled")), 600,
+                     "a scheduled harvest run completed", log=log)
+            print(f"serve-flows -> first harvest completed in {time.monotonic() - started:.1f} s (interval 5 s)")
+            run = next(r for r in inbox_runs(server, "scheduled") if r["state_type"] == "COMPLETED")
+            assert run["auto_scheduled"]  # created by the server's scheduler, not started by hand
+            arts = wait_for(lambda: (a := artifacts(server, run["id"])) and "ir-run-summary" in a and a, 60,
+                            "the harvest run's artifacts", log=log)
+            assert {"ir-harvest", "ir-consolidate", "ir-enrich", "ir-attribute", "ir-tag", "ir-index"} <= set(arts)
+            summary = arts["ir-run-summary"]["data"]
+            assert re.search(r"^# ir harvest: [1-9]\d* new or changed record\(s\)$", summary, re.M), summary
+            assert figure(summary, "works new") > 0 and f"[review queue]({WEB}/review)" in summary
+            assert "serving: inbox" in serve_log.read_text() and "harvest every 5 s" in serve_log.read_text()
+        finally:
+            stop_process_group(serving)
+        assert fake.seen("/crossref/works") and fake.seen("/openalex/works") and fake.seen("/orcid/")
+    stored = harvest_sources(db)
+    assert stored.keys() >= {"crossref", "openalex", "orcid"} and min(stored.values()) > 0
+    assert active_works(db) > 0  # the harvested records founded the works (no export was ever ingested)

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from ir.settings import CHECKS, SECTIONS, Config, FlowSettings, SettingsError, key_lines, load
+from ir.settings import CHECKS, SECTIONS, Config, FlowSettings, SettingsError, key_lines, load, replace_section
 
 # (settings file, line, section, key, what the message says)
 BAD_FILES = [
@@ -47,6 +47,30 @@ BAD_FILES = [
     ('[report]\ncolour = "red"\n', 2, "report", "colour", "unknown key"),
     ("[report]\nchart_years = 50\n", 2, "report", "chart_years", "from 1 to 20"),
     ('[report]\nrules = "office-rules.toml"\n', 2, "report", "rules", "office-rules.toml: rules file not found"),
+    # [harvest]: TOML arrays where tuples are declared, each element checked; the APIs' etiquette and bounds
+    ('[harvest]\nsources = ["crossref", "scopus"]\n', 2, "harvest", "sources",
+     "'scopus' is not one of 'crossref', 'openalex', 'orcid'"),
+    ('[harvest]\nper_person = "orcid"\n', 2, "harvest", "per_person", "'orcid' is not a list"),
+    ('[harvest]\nsources = ["crossref", 5]\n', 2, "harvest", "sources",
+     "['crossref', 5]: at [1]: input should be a valid string"),
+    ('[harvest]\nenrich_sources = ["crossref", "orcid"]\n', 2, "harvest", "enrich_sources",
+     "'orcid' is not one of 'crossref', 'openalex' (the APIs asked by DOI; ORCID cannot be)"),
+    ('[harvest]\nror = "Example University"\n', 2, "harvest", "ror", "must be a ROR id"),
+    ('[harvest]\ncontact_email = "library"\n', 2, "harvest", "contact_email", "'library': must be an e-mail address"),
+    ("[harvest]\nrows = 0\n", 2, "harvest", "rows", "0 is out of range: must be from 1 to 1000"),
+    ("[harvest]\nrequests_per_second = 0\n", 2, "harvest", "requests_per_second", "must be from 0.01 to 1000"),
+    ('[harvest]\nmax_records = "lots"\n', 2, "harvest", "max_records", "'lots' is not a whole number"),
+    ("[harvest]\nretries = -1\n", 2, "harvest", "retries", "-1 is out of range: must be from 0 to 20"),
+    ('[harvest]\nschedule_cron = "every night"\n', 2, "harvest", "schedule_cron", "is not a cron schedule"),
+    ("[harvest]\nschedule_interval = -5\n", 2, "harvest", "schedule_interval", "must be at least 0"),
+    ("[harvest]\nrate = 3\n", 2, "harvest", "rate", "unknown key; known keys: "),
+    # [oai]: how the repository names itself to harvesters
+    ('[oai]\nrepository_identifier = "not a domain"\n', 2, "oai", "repository_identifier", "must be a domain name"),
+    ('[oai]\nadmin_email = "nobody"\n', 2, "oai", "admin_email", "'nobody': must be an e-mail address"),
+    ('[oai]\nbase_url = "repo.example.edu/oai"\n', 2, "oai", "base_url", "must be an http(s) URL"),
+    ("[oai]\npage_size = 0\n", 2, "oai", "page_size", "0 is out of range: must be from 1 to 10000"),
+    ("[oai]\ntoken_hours = 0\n", 2, "oai", "token_hours", "out of range"),
+    ("[oai]\npagesize = 10\n", 2, "oai", "pagesize", "unknown key (did you mean page_size?)"),
     # where the line comes from: dotted keys, keys after multi-line values, comments and strings with brackets
     ("search.batch_sise = 3\n", 1, "search", "batch_sise", "did you mean batch_size?"),
     ("# [tag]\n[consolidate]\ntitle_levels = [\n  [\"exact\", 100, 0, 6.0],\n  [\"near\", 95, 0, 5.0]\n]\nwindow = 1\n",
@@ -122,6 +146,12 @@ def test_a_good_file_gives_one_typed_object_with_every_section(tmp_path):
         dask_workers = 4
         [report]
         unit = "person"
+        [harvest]
+        sources = ["crossref", "openalex"]   # TOML arrays where the section declares tuples
+        per_person = []
+        ror = "0abcde012"
+        [oai]
+        repository_identifier = "repository.example.edu"
     """), encoding="utf-8")
     cfg = load({"IR_DATABASE_URL": "sqlite:///x.sqlite", "IR_WEB_URL": "https://ir.example.edu"}, path,
                dictionaries="dicts")
@@ -131,6 +161,8 @@ def test_a_good_file_gives_one_typed_object_with_every_section(tmp_path):
     assert cfg.consolidate.source_precedence == ["cnki", "wos"] and cfg.attribute.auto_min == 7.5
     assert cfg.tag.edition_rules == {"institution": "latest"} and cfg.search.index_alias == "ir-test"
     assert cfg.flows == FlowSettings(dask_workers=4) and cfg.report.unit == "person"
+    assert cfg.harvest.sources == ("crossref", "openalex") and cfg.harvest.per_person == ()
+    assert cfg.harvest.ror_url == "https://ror.org/0abcde012" and cfg.oai.repository_identifier == "repository.example.edu"
     # built directly, a Config reads the same file the same way; a new file replaces every section
     assert Config(database_url="sqlite:///x.sqlite", config_file=path).consolidate == cfg.consolidate
     other = tmp_path / "other.toml"
@@ -138,6 +170,36 @@ def test_a_good_file_gives_one_typed_object_with_every_section(tmp_path):
     again = cfg.with_overrides(config_file=other)
     assert again.search.replicas == 2 and again.search.index_alias == "ir-works" and again.report.unit == "department"
     assert load({}).consolidate == SECTIONS[0].cls()()  # no file: every stage's defaults
+
+
+# values given for one run on top of a checked section (a flow's parameters, a command's options)
+BAD_OVERRIDES = [
+    ("harvest", {"ror": "nope"}, "ror", "must be a ROR id"),
+    ("harvest", {"per_person": ["orcid", "wos"]}, "per_person", "'wos' is not one of"),
+    ("harvest", {"rows": "10"}, "rows", "'10' is not a whole number"),
+    ("harvest", {"crossref": "http://127.0.0.1:9"}, "crossref", "unknown key (did you mean crossref_url?)"),
+    ("oai", {"page_size": -1}, "page_size", "out of range"),
+]
+
+
+@pytest.mark.parametrize("section, values, key, message", BAD_OVERRIDES, ids=[c[2] for c in BAD_OVERRIDES])
+def test_values_for_one_run_are_checked_as_the_file_is(section, values, key, message):
+    current = getattr(load({}), section)
+    with pytest.raises(SettingsError) as exc:
+        replace_section(current, section, values, source="the flow's overrides")
+    [problem] = exc.value.problems
+    assert (problem.source, problem.section, problem.key) == ("the flow's overrides", section, key)
+    assert message in problem.message and str(problem).startswith(f"the flow's overrides: [{section}] {key}: ")
+
+
+def test_values_for_one_run_go_on_top_of_the_file(tmp_path):
+    path = tmp_path / "ir.toml"
+    path.write_text('[harvest]\nror = "0abcde012"\nrows = 50\n', encoding="utf-8")
+    hs = load({}, path).harvest
+    local = replace_section(hs, "harvest", {"crossref_url": "http://127.0.0.1:8765/crossref", "per_person": ["orcid"]})
+    assert (local.crossref_url, local.per_person, local.rows, local.ror) == (
+        "http://127.0.0.1:8765/crossref", ("orcid",), 50, "0abcde012")
+    assert hs.crossref_url == "https://api.crossref.org"  # the checked section itself is unchanged
 
 
 def test_the_declared_checks_name_real_keys():
@@ -178,7 +240,8 @@ def test_help_still_shows_with_a_bad_settings_file(tmp_path):
 
 
 def test_ir_settings_shows_the_configuration_in_force(tmp_path):
-    (tmp_path / "ir.toml").write_text('[consolidate]\nmatch_threshold = 6\n[report]\nunit = "person"\n', encoding="utf-8")
+    (tmp_path / "ir.toml").write_text('[consolidate]\nmatch_threshold = 6\n[report]\nunit = "person"\n'
+                                      '[harvest]\norcid_token = "s3cr3t-0rc1d"\nsources = ["orcid"]\n', encoding="utf-8")
     proc = ir("--config", "ir.toml", "settings", "--json", cwd=tmp_path,
               env={"IR_DATABASE_URL": "postgresql+psycopg://ir:secret@db.example.edu/ir"})
     assert proc.returncode == 0, proc.stderr
@@ -187,3 +250,6 @@ def test_ir_settings_shows_the_configuration_in_force(tmp_path):
                                                         "value": "6.0", "set": "changed"}
     assert rows[("report", "unit")]["set"] == "changed" and rows[("search", "batch_size")]["set"] == ""
     assert rows[("", "database_url")]["value"] == "postgresql+psycopg://ir:***@db.example.edu/ir"
+    assert rows[("harvest", "orcid_token")] == {"section": "harvest", "key": "orcid_token", "value": '"***"',
+                                                "set": "changed"} and "s3cr3t" not in proc.stdout
+    assert rows[("harvest", "sources")]["value"] == '["orcid"]' and rows[("oai", "page_size")]["value"] == "100"

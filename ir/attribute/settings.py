@@ -4,9 +4,7 @@ evidence added to a candidate's score; thresholds turn the score into a decision
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-from ir import settings_file
 
 
 @dataclass(frozen=True)
@@ -41,10 +39,6 @@ class AttributeSettings:
     max_elsewhere: int = 3  # when people of the units named fit the name: at most this many namesakes
     # elsewhere stay candidates (they score dept_other; with thousands of people most common names are there)
     max_candidates: int = 400  # initials-only lookups with more people than this are not widened
-
-    @classmethod
-    def load(cls, path: Path | None = None, data: dict | None = None) -> AttributeSettings:
-        return settings_file.section(cls, "attribute", path, data)
 
     def as_json(self) -> dict:
         return asdict(self)

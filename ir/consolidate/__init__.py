@@ -25,12 +25,6 @@ from ir.consolidate.storage import ConsolidateReport, WorkError, apply, consolid
 from ir.consolidate.links import DuplicatePair, QueueError, decide, duplicate_queue, export_fields, queue_size, relations_of
 
 
-
-def load_settings(path=None) -> ConsolidateSettings:
-    """The ``[consolidate]`` section of the pipeline settings file (defaults without one)."""
-    return ConsolidateSettings.load(path)
-
-
-__all__ = ["load_settings", "ConsolidateReport", "ConsolidateSettings", "DuplicatePair", "Part", "PartResult", "Plan",
-           "QueueError", "WorkError", "apply", "consolidate", "decide", "duplicate_queue", "export_fields", "get_work",
-           "merge", "plan", "queue_size", "relations_of", "resolve_partition", "split"]
+__all__ = ["ConsolidateReport", "ConsolidateSettings", "DuplicatePair", "Part", "PartResult", "Plan", "QueueError",
+           "WorkError", "apply", "consolidate", "decide", "duplicate_queue", "export_fields", "get_work", "merge", "plan",
+           "queue_size", "relations_of", "resolve_partition", "split"]

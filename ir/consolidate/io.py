@@ -188,9 +188,11 @@ def write(conn: sa.Connection, work_rows: list[dict], member_rows: list[dict], r
     upsert(conn, _as_text_json(works, dialect), work_rows, key=("work_id",), update=WORK_UPDATE,
            where_changed="content_hash")
     ids = [w["work_id"] for w in work_rows]
-    for start in range(0, len(ids), 1000):  # a re-activated work whose content happens to be unchanged
+    # a re-activated work whose content happens to be unchanged: active again, and changed now (a harvester
+    # asking OAI-PMH for what changed since it was deleted must see it come back)
+    for start in range(0, len(ids), 1000):
         conn.execute(works.update().where(works.c.work_id.in_(ids[start:start + 1000]), works.c.status != "active")
-                     .values(status="active", merged_into=None))
+                     .values(status="active", merged_into=None, updated_at=now))
     upsert(conn, _as_text_json(work_members, dialect), member_rows, key=("source", "source_id"), update=MEMBER_UPDATE)
     by_target: dict[str | None, list[str]] = {}
     for wid, target in retired.items():

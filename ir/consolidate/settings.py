@@ -1,6 +1,7 @@
 """Consolidation settings: section ``[consolidate]`` of the pipeline settings file.
 
-Every threshold and weight of the matcher is here, as data; ``ir.settings_file.section`` reads it.
+Every threshold and weight of the matcher is here, as data: the ``[consolidate]`` section, loaded and checked
+with the rest of the configuration (:func:`ir.settings.load`: ``config.consolidate``).
 The weights are log-odds-like points: a candidate pair whose points reach ``match_threshold`` is a
 match, unless a hard conflict (different DOIs, conflicting pages or volumes, a correction against its
 article, a conference paper against a journal article, a librarian's cannot-link) forbids it.
@@ -9,7 +10,6 @@ article, a conference paper against a journal article, a librarian's cannot-link
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 DEFAULT_PRECEDENCE = ["wos", "scopus", "ei", "cscd", "cssci", "cnki", "wanfang", "ris"]
 
@@ -103,12 +103,6 @@ class ConsolidateSettings:
     field_precedence: dict[str, list[str]] = field(default_factory=lambda: {
         "abstract": ["wos", "scopus", "ei", "cnki", "cscd", "cssci", "wanfang", "ris"],
     })
-
-    @classmethod
-    def load(cls, path: Path | None = None, data: dict | None = None) -> ConsolidateSettings:
-        from ir.settings_file import section
-
-        return section(cls, "consolidate", path, data)
 
     def precedence(self, field_name: str) -> list[str]:
         return self.field_precedence.get(field_name) or self.source_precedence

@@ -32,11 +32,12 @@ def run(cfg: Settings, works: int, people: int, seed: int = 7, prefect: bool = T
                                overrides=overrides(api.url))
             return [("harvest", out["harvest"]), ("enrich", out["enrich"])]
         from ir import pipeline
-        from ir.harvest import HarvestSettings, enrich, harvest, people_with_orcid
+        from ir.harvest import enrich, harvest, people_with_orcid
+        from ir.settings import replace_section
         from ir.store import open_store
 
         store = open_store(cfg.database_url)
-        hs = HarvestSettings.load(cfg.config_file, overrides=overrides(api.url))
+        hs = replace_section(cfg.harvest, "harvest", overrides(api.url), source="the demo's fake APIs")
         reports: list[tuple[str, object]] = [("harvest", harvest(store, hs, people_with_orcid(cfg.dictionaries)))]
         pipeline.consolidate(store, cfg)
         reports.append(("enrich", enrich(store, hs)))

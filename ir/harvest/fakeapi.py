@@ -7,7 +7,8 @@ envelopes with ``next-cursor``; OpenAlex's Work object and ``meta.next_cursor``;
 work summaries and bulk works), with their filters (``ror-id``, ``query.affiliation``, ``from-update-date``,
 ``orcid``; ``authorships.institutions.ror``, ``author.orcid``, ``from_updated_date``, ``from_publication_date``),
 cursors that can expire, 404s in each API's manner, and injected faults: a status (429 with Retry-After,
-5xx), a delay (timeouts), a malformed body. Every request is logged for the tests to inspect.
+5xx), a delay (timeouts), a malformed body; ``held()`` keeps every request waiting while a test needs a
+harvest in progress. Every request is logged for the tests to inspect.
 
     with serve(corpus) as api:          # api.url = "http://127.0.0.1:PORT"
         settings = api.settings(contact_email="x@y.org", ror=DEMO_ROR)
@@ -335,11 +336,23 @@ class FakeApi:
         self.requests: list[Request] = []
         self.cursors: dict[str, int] = {}
         self.url = ""
+        self.answering = threading.Event()  # cleared: requests wait unanswered (see held)
+        self.answering.set()
 
     # ------------------------------------------------------------------ what tests do
     def inject(self, path_prefix: str, *faults: Fault) -> None:
         with self.lock:
             self.faults.extend((path_prefix, f) for f in faults)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Requests arriving during the block wait unanswered until it ends: a harvest caught in the middle
+        of its run for as long as a test needs (below the client's read timeout)."""
+        self.answering.clear()
+        try:
+            yield
+        finally:
+            self.answering.set()
 
     def change(self, key: str, updated: str | None = None, **values) -> FakeWork:
         """A record that changed since the last harvest: new values, a new update date (today by default)."""
@@ -357,10 +370,13 @@ class FakeApi:
         return [r for r in self.requests if r.path.startswith(prefix)]
 
     def settings(self, **values):
+        """``[harvest]`` pointing at this server, with ``values`` on top (checked as the settings file is)."""
         from ir.harvest.settings import HarvestSettings
+        from ir.settings import replace_section
 
-        return HarvestSettings(crossref_url=f"{self.url}/crossref", openalex_url=f"{self.url}/openalex",
-                               orcid_url=f"{self.url}/orcid", **values)
+        return replace_section(HarvestSettings(), "harvest", {
+            "crossref_url": f"{self.url}/crossref", "openalex_url": f"{self.url}/openalex",
+            "orcid_url": f"{self.url}/orcid", **values}, source="the fake APIs' settings")
 
     # ------------------------------------------------------------------ serving
     def fault_for(self, path: str) -> Fault | None:
@@ -409,6 +425,7 @@ class _Handler(BaseHTTPRequestHandler):
         req = Request(time.monotonic(), path, params, dict(self.headers.items()))
         with self.api.lock:
             self.api.requests.append(req)
+        self.api.answering.wait()
         fault = self.api.fault_for(path)
         if fault and fault.kind == "delay":
             time.sleep(fault.seconds)

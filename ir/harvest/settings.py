@@ -1,4 +1,6 @@
-"""Harvest settings: section ``[harvest]`` of the pipeline settings file.
+"""Harvest settings: section ``[harvest]`` of the pipeline settings file, loaded and checked with the
+rest of the configuration (:func:`ir.settings.load`: ``config.harvest``; the ranges in
+:data:`ir.settings.CHECKS`).
 
 Every default below is safe for the public APIs; a production institution sets at least ``contact_email``
 (the APIs' "polite pool": Crossref and OpenAlex serve requests that carry a contact address first, and
@@ -10,19 +12,17 @@ tell its owner when something goes wrong) and ``ror`` (the institution's ROR id)
     affiliation_query = "Huanghai University of Technology"
 
 The base URLs are settings so that the tests and the demo can point them at a local server
-(:mod:`ir.harvest.fakeapi`, a fake of these outside APIs).
+(:mod:`ir.harvest.fakeapi`, a fake of these outside APIs): values for one run go on top of the checked
+section with the same checks (:func:`ir.settings.replace_section`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
-from pathlib import Path
-
-from ir.settings_file import SettingsError, read, section
+from dataclasses import dataclass
 
 API_SOURCES = ("crossref", "openalex", "orcid")
-_ROR = re.compile(r"^(?:https?://ror\.org/)?(0[a-z0-9]{6}\d{2})$", re.I)
+ROR_ID = re.compile(r"(?:https?://ror\.org/)?(0[a-z0-9]{6}\d{2})", re.I)
 
 
 @dataclass(frozen=True)
@@ -60,49 +60,13 @@ class HarvestSettings:
     overlap_days: int = 1  # a pass asks from this many days before the day the last complete pass began
     republish_days: int = 730  # OpenAlex without an API key: asks for works published in this window
     retry_not_found_days: int = 30  # a DOI no API knew is asked again after this many days
-    # --- the Prefect deployment
-    schedule_cron: str = "0 3 * * *"  # `ir serve-flows` runs the harvest flow on this schedule
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.type == "tuple[str, ...]" and isinstance(value, (list, str)):
-                object.__setattr__(self, f.name, tuple([value] if isinstance(value, str) else value))
-
-    @classmethod
-    def load(cls, path: Path | None = None, data: dict | None = None,
-             overrides: dict | None = None) -> HarvestSettings:
-        """The [harvest] section, with ``overrides`` (a deployment's or the demo's) on top, checked."""
-        if overrides:
-            data = read(path) if data is None else data
-            data = {**data, "harvest": {**data.get("harvest", {}), **overrides}}
-        hs = section(cls, "harvest", path, data)
-        hs.check(path)
-        return hs
-
-    def check(self, path: Path | None = None) -> None:
-        """Refuse settings that cannot work, naming the key."""
-        where = f"{path or 'settings'}: [harvest]"
-        for name in ("sources", "per_person", "enrich_sources"):
-            unknown = [s for s in getattr(self, name) if s not in API_SOURCES]
-            if unknown:
-                raise SettingsError(f"{where} {name}: unknown source(s) {unknown}; known: {', '.join(API_SOURCES)}")
-        if "orcid" in self.enrich_sources:
-            raise SettingsError(f"{where} enrich_sources: ORCID cannot be asked by DOI")
-        if self.ror and not _ROR.match(self.ror.strip()):
-            raise SettingsError(f"{where} ror = {self.ror!r}: not a ROR id (https://ror.org/0xxxxxx00)")
-        if self.contact_email and "@" not in self.contact_email:
-            raise SettingsError(f"{where} contact_email = {self.contact_email!r}: not an e-mail address")
-        for name in ("rows", "max_records", "requests_per_second", "timeout_connect", "timeout_read",
-                     "page_attempts"):
-            if getattr(self, name) <= 0:
-                raise SettingsError(f"{where} {name} must be positive")
-        if min(self.retries, self.max_enrich, self.max_people, self.overlap_days, self.republish_days) < 0:
-            raise SettingsError(f"{where} counts and days may not be negative")
+    # --- the Prefect deployment (`ir serve-flows`: harvest/scheduled)
+    schedule_cron: str = "0 3 * * *"  # when the harvest flow runs (minute hour day month weekday) ...
+    schedule_interval: int = 0  # ... or every this many seconds instead, when set (cron's finest grain is a minute)
 
     @property
     def ror_url(self) -> str | None:
-        m = _ROR.match(self.ror.strip()) if self.ror else None
+        m = ROR_ID.fullmatch(self.ror.strip()) if self.ror else None
         return f"https://ror.org/{m.group(1).lower()}" if m else None
 
     @property

@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterable
 import threading
 from dataclasses import asdict, astuple, dataclass, field, replace
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -48,12 +47,6 @@ class SearchSettings:
     # says "unavailable" in about half a second when the engine is stopped, query_timeout when it hangs
     facet_size: int = 20  # values per facet
     embedded_path: str = "var/ir-search.sqlite"  # the embedded index when the store is PostgreSQL
-
-
-def load_settings(path: Path | None = None, data: dict | None = None) -> SearchSettings:
-    from ir.settings_file import section
-
-    return section(SearchSettings, "search", path, data)
 
 
 _shared: dict[tuple, Backend] = {}

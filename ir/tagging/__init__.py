@@ -12,7 +12,7 @@ and highly-cited status for every work.
 
 from __future__ import annotations
 
-from ir.tagging.settings import TagSettings, load_settings
+from ir.tagging.settings import TagSettings
 from ir.tagging.stage import (
     EsiLoadReport,
     TagReport,
@@ -23,4 +23,4 @@ from ir.tagging.stage import (
 )
 
 __all__ = ["EsiLoadReport", "TagReport", "TagSettings", "export_fields", "highly_cited_status", "load_esi_list",
-           "load_settings", "tag"]
+           "tag"]

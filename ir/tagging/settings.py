@@ -1,4 +1,4 @@
-"""``[tag]`` settings (see :mod:`ir.settings_file`). Every key is optional; these are the defaults.
+"""``[tag]`` settings (loaded and checked by :func:`ir.settings.load`: ``config.tag``). Every key is optional; these are the defaults.
 
 ```toml
 [tag]
@@ -13,7 +13,6 @@ esi_from_categories = true                       # ESI field from WoS categories
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 @dataclass
@@ -29,12 +28,7 @@ class TagSettings:
 
         for name, rule in [("edition_rule", self.edition_rule), *self.edition_rules.items()]:
             if rule not in EDITION_RULES:
-                from ir.settings_file import SettingsError
+                from ir.settings import SettingsError
 
                 raise SettingsError(f"[tag] {name}: unknown edition rule {rule!r}; known: {', '.join(EDITION_RULES)}")
 
-
-def load_settings(path: Path | None = None) -> TagSettings:
-    from ir.settings_file import section
-
-    return section(TagSettings, "tag", path)

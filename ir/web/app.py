@@ -220,6 +220,7 @@ def create_app(settings: Settings | None = None, *, web: WebConfig | None = None
                               "reviews. Sign in with POST /api/session; send the returned csrf_token in the "
                               "X-CSRF-Token header on every POST and DELETE.")
     app.state.settings = settings
+    app.state.oai = settings.oai  # the [oai] section, checked with the rest: taken once, here
     app.state.store = store
     app.state.web = web
     app.state.session_max_age = session_max_age

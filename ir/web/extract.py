@@ -17,9 +17,9 @@ class ExtractError(LookupError):
 
 
 def rules(settings: Settings):
-    from ir.report import rules_from_settings
-
-    return rules_from_settings(getattr(settings, "config_file", None))
+    """The counting rules in force: the ``[report]`` section, checked when the app's configuration was
+    loaded (never the settings file read again on a request)."""
+    return settings.report
 
 
 def years(store: Store) -> list[int]:

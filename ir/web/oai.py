@@ -13,7 +13,8 @@
   with a checksum); a list's ``until`` is fixed when it starts, so items changed during a harvest do not
   shift its pages. ``completeListSize`` and ``cursor`` are given.
 
-Settings: the ``[oai]`` section (:class:`OaiSettings`).
+Settings: the ``[oai]`` section (:class:`~ir.web.oai_settings.OaiSettings`, ``config.oai``), which the app
+takes once, when it is created (``app.state.oai``).
 """
 
 from __future__ import annotations
@@ -23,20 +24,18 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from lxml import etree
 
-from ir.settings_file import SettingsError, section
 from ir.store import Store
 from ir.store.tables.attribution import authorships, dict_organizations
 from ir.store.tables.ingest import source_records
 from ir.store.tables.works import work_members, works
 from ir.web.oai_records import BUILDERS, FORMATS, OaiWork
+from ir.web.oai_settings import OaiSettings
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -55,32 +54,6 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
-@dataclass(frozen=True)
-class OaiSettings:
-    """The [oai] section: how the repository names itself to harvesters."""
-
-    repository_name: str = "ir institutional repository"
-    repository_identifier: str = "ir.example.edu"  # the domain part of every oai: identifier; set it once
-    admin_email: str = "repository@example.edu"
-    base_url: str = ""  # the public URL of /oai (behind a proxy); empty: the URL the request came to
-    page_size: int = 100  # records (or headers) per list response
-    token_hours: int = 24  # how long a resumption token stays valid
-    item_url: str = "/works/{work_id}"  # a work's page, relative to the site (empty: none)
-
-    @classmethod
-    def load(cls, path: Path | None = None, data: dict | None = None) -> OaiSettings:
-        cfg = section(cls, "oai", path, data)
-        where = f"{path or 'settings'}: [oai]"
-        if not re.match(r"^[A-Za-z][A-Za-z0-9\-]*(\.[A-Za-z][A-Za-z0-9\-]*)+$", cfg.repository_identifier):
-            raise SettingsError(f"{where} repository_identifier = {cfg.repository_identifier!r}: a domain name, "
-                                "as the oai-identifier scheme asks (e.g. repository.example.edu)")
-        if "@" not in cfg.admin_email:
-            raise SettingsError(f"{where} admin_email = {cfg.admin_email!r}: not an e-mail address")
-        if cfg.page_size <= 0 or cfg.token_hours <= 0:
-            raise SettingsError(f"{where} page_size and token_hours must be positive")
-        return cfg
-
-
 class OaiError(Exception):
     def __init__(self, code: str, message: str):
         super().__init__(message)
@@ -97,9 +70,7 @@ async def oai_endpoint(request: Request) -> Response:
         items = [(k, str(v)) for k, v in form.multi_items()]
     else:
         items = list(request.query_params.multi_items())
-    cfg: OaiSettings = getattr(request.app.state, "oai", None) or OaiSettings.load(
-        getattr(request.app.state.settings, "config_file", None))
-    request.app.state.oai = cfg
+    cfg: OaiSettings = request.app.state.oai
     base = cfg.base_url or str(request.url.replace(query=None))
     site = str(request.base_url).rstrip("/")
     body = respond(request.app.state.store, cfg, base, items, site=site)

@@ -1,4 +1,5 @@
-"""``ir serve-flows``: the watch-folder deployment, for a Prefect server."""
+"""``ir serve-flows``: the deployments for a Prefect server: the watch folder and the harvest on their
+schedules, every stage on demand."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ def serve_flows_cmd(
         raise typer.Exit(2)
     inbox = inbox.resolve()
     inbox.mkdir(parents=True, exist_ok=True)
-    err.print(f"serving: inbox {inbox} every {interval} s; stage flows on demand")
+    hs = settings(ctx).harvest
+    harvest_when = f"every {hs.schedule_interval} s" if hs.schedule_interval else f"on cron {hs.schedule_cron!r}"
+    err.print(f"serving: inbox {inbox} every {interval} s; harvest {harvest_when}; stage flows on demand")
     serve(*deployments(settings(ctx), inbox, interval, settle_seconds))
 
 
@@ -53,17 +56,19 @@ def deployments(cfg, inbox: Path, interval: int, settle_seconds: float) -> list:
           for f in (consolidate_flow, attribute_flow, tag_flow, index_flow)],
         report_flow.to_deployment(name="on-demand", tags=["ir"], parameters={
             "database_url": cfg.database_url, "config_file": common["config_file"]}),
-        *harvest_deployments(cfg, common),
+        *harvest_deployments(cfg, common, one_at_a_time),
     ]
 
 
-def harvest_deployments(cfg, common: dict) -> list:
-    """The harvest flow on the [harvest] schedule (cron); also startable on demand from its deployment."""
+def harvest_deployments(cfg, common: dict, one_at_a_time) -> list:
+    """The harvest flow on the [harvest] schedule (``schedule_interval`` seconds when set, else
+    ``schedule_cron``), one run at a time; also startable on demand from its deployment."""
     from flows.harvest import harvest_flow
-    from ir.harvest import HarvestSettings
 
-    cron = HarvestSettings.load(cfg.config_file).schedule_cron
-    return [harvest_flow.to_deployment(name="scheduled", cron=cron, tags=["ir"], parameters=common)]
+    hs = cfg.harvest
+    when = {"interval": hs.schedule_interval} if hs.schedule_interval else {"cron": hs.schedule_cron}
+    return [harvest_flow.to_deployment(name="scheduled", tags=["ir"], parameters=common,
+                                       concurrency_limit=one_at_a_time, **when)]
 
 
 def register(app: typer.Typer) -> None:

@@ -5,8 +5,10 @@
     ir harvest doi 10.1000/xyz     given DOIs, now
     ir harvest status              the last runs and every query's incremental state
 
-Settings: the ``[harvest]`` section of the settings file (``--config``). Harvested records are source
-records like any export's: ``ir consolidate`` (or ``ir run``) joins them to the works.
+Settings: the ``[harvest]`` section of the settings file (``--config``), checked with the rest before the
+command runs. Each command holds the database's run lock while it harvests (a run of the pipeline on the
+same database waits for it, and it for them). Harvested records are source records like any export's:
+``ir consolidate`` (or ``ir run``) joins them to the works.
 """
 
 from __future__ import annotations
@@ -16,21 +18,24 @@ from typing import List, Optional
 
 import typer
 
-from ir.cli import settings, store
+from ir.cli import locked, settings, store
 from ir.cli.render import err, out, print_report, table
 
 app = typer.Typer(help="Harvest Crossref, OpenAlex and ORCID into the store (incremental, resumable).",
                   no_args_is_help=True)
 
 
-def _settings(ctx: typer.Context):
-    from ir.harvest import HarvestSettings
-    from ir.settings_file import SettingsError
+def _with(hs, **values):
+    """The [harvest] section with the command's options on top, checked as the settings file is."""
+    from rich.markup import escape
 
+    from ir.settings import SettingsError, replace_section
+
+    given = {k: v for k, v in values.items() if v}
     try:
-        return HarvestSettings.load(settings(ctx).config_file)
+        return replace_section(hs, "harvest", given, source="command line") if given else hs
     except SettingsError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {escape(exc.explain())}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -58,9 +63,11 @@ def run_cmd(
     """Harvest the institution's works and each person's; says what it fetched, skipped and failed."""
     from ir.harvest import harvest, people_with_orcid
 
-    hs = _settings(ctx)
-    report = harvest(store(ctx), hs, people_with_orcid(settings(ctx).dictionaries) if people else [],
-                     sources=source or None, institution=institution)
+    cfg = settings(ctx)
+    hs = _with(cfg.harvest, sources=source)
+    st = store(ctx)
+    with locked(st, "ir harvest run"):
+        report = harvest(st, hs, people_with_orcid(cfg.dictionaries) if people else [], institution=institution)
     if not report.results:
         err.print("nothing to harvest: set [harvest] ror or affiliation_query, or give people ORCID iDs")
     _finish(report, as_json, "harvest")
@@ -75,7 +82,10 @@ def enrich_cmd(
     """Look works that lack an abstract, ORCID iDs, funders, open-access status or licence up by DOI."""
     from ir.harvest import enrich
 
-    _finish(enrich(store(ctx), _settings(ctx), limit), as_json, "enrich")
+    st = store(ctx)
+    with locked(st, "ir harvest enrich"):
+        report = enrich(st, settings(ctx).harvest, limit)
+    _finish(report, as_json, "enrich")
 
 
 @app.command("doi")
@@ -88,7 +98,11 @@ def doi_cmd(
     """Harvest the records of given DOIs now."""
     from ir.harvest import harvest_dois
 
-    _finish(harvest_dois(store(ctx), _settings(ctx), dois, source or None), as_json, "harvest by DOI")
+    hs = _with(settings(ctx).harvest, enrich_sources=source)
+    st = store(ctx)
+    with locked(st, "ir harvest doi"):
+        report = harvest_dois(st, hs, dois)
+    _finish(report, as_json, "harvest by DOI")
 
 
 @app.command("status")

@@ -1,15 +1,20 @@
-"""``ir settings``: the configuration in force, every key of every section, as checked at start."""
+"""``ir settings``: the configuration in force, every key of every section, as checked at start (passwords,
+tokens and API keys hidden)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import typer
 from rich.table import Table
 
 from ir.cli import settings
 from ir.cli.render import add_columns, out
+
+
+SECRET = re.compile(r"(token|api_key|password|secret)$")  # keys whose values are never shown
 
 
 def settings_rows(cfg) -> list[dict]:
@@ -28,7 +33,8 @@ def settings_rows(cfg) -> list[dict]:
         else:
             values = {f.name: getattr(current, f.name) for f in dataclasses.fields(current)}
             defaults = {f.name: getattr(sec.cls()(), f.name) for f in dataclasses.fields(current)}
-        rows += [{"section": sec.name, "key": k, "value": json.dumps(v, ensure_ascii=False, default=str),
+        rows += [{"section": sec.name, "key": k,
+                  "value": '"***"' if v and SECRET.search(k) else json.dumps(v, ensure_ascii=False, default=str),
                   "set": "" if v == defaults.get(k) else "changed"} for k, v in values.items()]
     return rows
 
